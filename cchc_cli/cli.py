@@ -1,0 +1,198 @@
+"""Command line: parses options, calls the core library, picks a renderer, maps outcomes
+to the exit codes of cli.md. Nothing here computes; pandas and friends are imported inside
+the commands so that ``cchc --help`` stays fast."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from .errors import CchcError, ConfigError, DataError
+from .render import emit
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="cchc — chỉ tiêu cải cách hành chính từ dữ liệu xuất của Bộ phận Một cửa.\n\n"
+    "CCHC indicators from one-stop-shop dossier exports.",
+    rich_markup_mode=None,
+    pretty_exceptions_enable=False,
+)
+
+
+class Lang(str, Enum):
+    vi = "vi"
+    en = "en"
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    xlsx = "xlsx"
+
+
+PathsArg = typer.Argument(..., help="Tệp (.csv, .xlsx, .xls, .parquet) hoặc thư mục / files or directories.")
+ByOpt = typer.Option(None, "--by", help="Nhóm theo / group by: unit,level,field,procedure,channel,month.")
+PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1, 2023.")
+FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
+ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
+ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / column mapping file.")
+SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
+FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx.")
+OutputOpt = typer.Option(None, "--output", "-o", help="Ghi ra tệp / write to this file.")
+LangOpt = typer.Option(Lang(os.environ.get("CCHC_LANG", "vi")) if os.environ.get("CCHC_LANG") in ("vi", "en") else Lang.vi,
+                       "--lang", help="Ngôn ngữ / language: vi, en.")
+
+
+def _fail(e: CchcError, lang: str) -> None:
+    prefix = "Lỗi" if lang == "vi" else "Error"
+    typer.echo(f"{prefix}: {e.message}", err=True)
+    if e.hint:
+        typer.echo(("Cách xử lý: " if lang == "vi" else "What to do: ") + e.hint, err=True)
+    raise typer.Exit(e.exit_code)
+
+
+def run(fn, lang: str):
+    """Run a command body; map errors to exit codes, never a traceback."""
+    try:
+        return fn()
+    except CchcError as e:
+        _fail(e, lang)
+    except KeyboardInterrupt:
+        typer.echo("Đã dừng theo yêu cầu." if lang == "vi" else "Interrupted.", err=True)
+        raise typer.Exit(130)
+    except typer.Exit:
+        raise
+    except MemoryError:
+        _fail(DataError("không đủ bộ nhớ để đọc dữ liệu." if lang == "vi" else "out of memory reading the data.",
+                        hint="Chia nhỏ tệp đầu vào." if lang == "vi" else "Split the input."), lang)
+    except Exception as e:  # a bug: say so plainly, exit with a code no contract uses
+        typer.echo(("Lỗi nội bộ của cchc, xin báo lại kèm lệnh đã chạy: " if lang == "vi"
+                    else "Internal error in cchc, please report it with the command you ran: ")
+                   + f"{type(e).__name__}: {e}", err=True)
+        raise typer.Exit(4)
+
+
+def _progress(lang: str):
+    """A per-file note on stderr, only on a terminal."""
+    if not sys.stderr.isatty():
+        return None
+
+    def on_file(path: Path) -> None:
+        sys.stderr.write(("Đang đọc " if lang == "vi" else "Reading ") + str(path) + "\n")
+
+    return on_file
+
+
+@app.command()
+def compute(
+    paths: List[Path] = PathsArg, by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt,
+    from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt,
+    sheet: Optional[str] = SheetOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    lang: Lang = LangOpt,
+):
+    """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
+
+    def body():
+        from .compute import compute as do
+
+        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
+                    sheet=sheet, on_file=_progress(lang.value))
+        emit.compute_result(result, fmt(format, output), output, lang.value, inputs=paths)
+
+    run(body, lang.value)
+
+
+@app.command()
+def validate(
+    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
+    lang: Lang = LangOpt,
+):
+    """Những gì sẽ được đọc, ánh xạ, loại bỏ và vì sao / what would be read, mapped, rejected, and why."""
+
+    def body():
+        from .dataset import load
+        from .schema.headers import ColumnMap
+        from .schema.models import DossierRecord
+
+        ds = load([str(p) for p in paths], columns=ColumnMap.load(columns, DossierRecord), sheet=sheet,
+                  on_file=_progress(lang.value))
+        emit.validation(ds, fmt(format, output), output, lang.value, inputs=paths)
+        if strict and (ds.problems or ds.conflict_count):
+            raise typer.Exit(3)
+
+    run(body, lang.value)
+
+
+@app.command()
+def columns(
+    path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
+    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    format: Optional[Format] = FormatOpt, lang: Lang = LangOpt,
+):
+    """Ánh xạ tiêu đề cột → trường chuẩn của một tệp / header → field mapping of one file."""
+
+    def body():
+        from .reading import read_table
+        from .schema.headers import ColumnMap
+        from .schema.models import DossierRecord
+
+        if not path.exists():
+            raise DataError(f"{path}: không tìm thấy tệp.")
+        raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
+        emit.column_mapping(raw, fmt(format, None), lang.value)
+
+    run(body, lang.value)
+
+
+@app.command()
+def kpis(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
+    """Danh mục chỉ tiêu: mã, tên, công thức, nguồn / the KPI catalogue."""
+    run(lambda: emit.kpi_catalogue(fmt(format, None), lang.value), lang.value)
+
+
+@app.command("calendar")
+def calendar_cmd(
+    year: int = typer.Argument(..., help="Năm / year."),
+    calendar_file: Optional[List[Path]] = typer.Option(None, "--calendar", help="Tệp lịch năm (TOML) / year calendar file."),
+    format: Optional[Format] = FormatOpt, lang: Lang = LangOpt,
+):
+    """Các ngày nghỉ và ngày làm bù trong năm / the working days off (and worked weekend days) of a year."""
+
+    def body():
+        from .calendar import WorkCalendar
+
+        cal = WorkCalendar([str(p) for p in calendar_file or []])
+        try:
+            days = cal.calendar_days(year)
+        except ValueError as e:
+            raise ConfigError(str(e)) from None
+        emit.calendar_days(year, days, fmt(format, None), lang.value)
+
+    run(body, lang.value)
+
+
+def fmt(format: Optional[Format], output: Optional[Path]) -> str:
+    if format is not None:
+        return format.value
+    if output is not None:
+        ext = output.suffix.lower().lstrip(".")
+        return {"json": "json", "csv": "csv", "md": "markdown", "markdown": "markdown", "xlsx": "xlsx"}.get(ext, "table")
+    return "table"
+
+
+def main() -> None:  # console script
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,227 @@
+"""Several exports read as one data set.
+
+Every file is read, mapped and validated on its own; then the frames are stacked and
+de-duplicated on ``dossier_id``. Of the copies of one dossier the run keeps the most
+advanced (a finished state over an open one, then the copy with more fields filled in,
+then the first in file order) and reports the copies that disagree as conflicts. Every
+file reconciles: rows = used + rejected + duplicates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from .errors import DataError
+from .reading import expand_paths, read_table
+from .reading.table import Note
+from .schema.headers import ColumnMap, nearest_headers
+from .schema.models import DossierRecord, field_specs
+from .schema.vocab import ENDED_UNRESOLVED_STATES, RESOLVED_STATES, level_from_unit_name
+from .validate import Problem, ValidatedTable, invalid_col, validate_table
+
+CONFLICT_EXAMPLES = 50
+
+
+@dataclass
+class InputReport:
+    path: str
+    kind: str
+    rows: int = 0
+    used: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    header_row: int | None = None
+    blank_rows: int = 0
+    totals_rows: list[int] = field(default_factory=list)
+    footer_rows: int = 0
+    mapped: dict[str, str] = field(default_factory=dict)  # field -> header
+    notes: list[Note] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
+                "rejected": self.rejected, "duplicates": self.duplicates}
+
+
+@dataclass
+class Conflict:
+    dossier_id: str
+    fields: list[str]
+    kept: tuple[str, int]  # (file, row)
+    others: list[tuple[str, int]]
+
+
+@dataclass
+class Dataset:
+    frame: pd.DataFrame  # canonical, de-duplicated; "_file" indexes ``inputs``, "_row" the row
+    inputs: list[InputReport]
+    problems: list[Problem]
+    conflicts: list[Conflict]
+    conflict_count: int
+    notes: list[Note]
+    available: set[str]  # fields present in at least one file
+    model: type[BaseModel] = DossierRecord
+
+    @property
+    def rows(self) -> int:
+        return sum(i.rows for i in self.inputs)
+
+
+def load(
+    paths: list[str | Path],
+    *,
+    model: type[BaseModel] = DossierRecord,
+    kind: str = "dossiers",
+    columns: ColumnMap | None = None,
+    sheet: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> Dataset:
+    user = columns if columns is not None else ColumnMap()
+    files = expand_paths(paths)
+    tables: list[ValidatedTable] = []
+    inputs: list[InputReport] = []
+    notes: list[Note] = []
+    for f in files:
+        if on_file:
+            on_file(f)
+        raw = read_table(f, model, user, sheet)
+        _require(raw, model)
+        vt = validate_table(raw, model, user)
+        rep = InputReport(
+            str(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
+            sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
+            header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=raw.totals_rows,
+            footer_rows=raw.footer_rows, notes=list(raw.notes),
+            mapped={s.field: s.header for s in raw.mapping.sources},
+        )
+        _fill_context(vt, rep, f)
+        tables.append(vt)
+        inputs.append(rep)
+
+    available = set().union(*(set(i.mapped) for i in inputs)) if inputs else set()
+    if "received_at" not in available and "submitted_at" in available:
+        available.add("received_at")
+    available |= {"unit", "level"}
+    frames = []
+    for i, vt in enumerate(tables):
+        fr = vt.frame
+        fr["_file"] = np.int32(i)
+        # a field some files have and this one lacks is unknown for its rows, not "no"
+        for name in available:
+            if name not in fr.columns and name not in ("status", "unit", "level"):
+                fr[invalid_col(name)] = True
+        frames.append(fr)
+    frame = pd.concat(frames, ignore_index=True, sort=False) if frames else pd.DataFrame()
+    for c in [c for c in frame.columns if c.endswith("!")]:
+        frame[c] = frame[c].fillna(False).astype(bool)
+
+    problems = [p for vt in tables for p in vt.problems]
+    frame, conflicts, n_conflicts, dup_per_file = _dedupe(frame, inputs)
+    for i, rep in enumerate(inputs):
+        rep.duplicates = int(dup_per_file.get(i, 0))
+        rep.used = rep.rows - rep.rejected - rep.duplicates
+    if frame.empty or len(frame) == 0:
+        raise DataError(
+            "Không có dòng dữ liệu nào dùng được trong các tệp đầu vào.",
+            hint="Chạy `cchc validate` để xem từng dòng bị loại và lý do.",
+        )
+    return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+
+
+def _require(raw, model) -> None:
+    missing = raw.mapping.missing_required()
+    if "received_at" in missing and "submitted_at" in raw.mapping.fields:
+        missing.remove("received_at")
+    if not missing:
+        return
+    headers = [h for h in raw.mapping.headers if h]
+    lines = []
+    for name in missing:
+        near = nearest_headers(name, headers, model)
+        spellings = next(f for f in field_specs(model) if f.name == name).headers.spellings[:4]
+        lines.append(
+            f"  - {name} (ví dụ tiêu đề: {', '.join(spellings)})"
+            + (f"; cột gần giống: {', '.join(repr(h) for h in near)}" if near else "")
+        )
+    raise DataError(
+        f"{raw.path}: thiếu cột bắt buộc:\n" + "\n".join(lines)
+        + f"\n  Các tiêu đề tìm thấy (dòng {raw.layout.row + 1}): {', '.join(repr(h) for h in headers)}",
+        hint="Khai báo cột tương ứng trong tệp --columns, ví dụ:\n  [columns]\n  "
+        + f'{missing[0]} = "{(nearest_headers(missing[0], headers, model) or ["Tên cột trong tệp"])[0]}"',
+    )
+
+
+def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path) -> None:
+    fr = vt.frame
+    m = vt.raw.mapping.fields
+    if "received_at" not in m and "submitted_at" in m:
+        fr["received_at"] = fr["submitted_at"]
+        rep.notes.append(Note("received_from_submitted"))
+    if "unit" not in m:
+        fr["unit"] = path.stem
+        rep.notes.append(Note("unit_from_filename", {"unit": path.stem}))
+    if "level" not in m or fr["level"].isna().any():
+        units = fr["unit"]
+        codes, uniques = pd.factorize(units)
+        inferred = np.array([level_from_unit_name(u) for u in uniques] + [None], dtype=object)
+        guess = pd.Series(inferred[codes], index=fr.index)
+        if "level" in m:
+            fr["level"] = fr["level"].where(fr["level"].notna(), guess)
+        else:
+            fr["level"] = guess
+        names = [str(u) for u, lv in zip(uniques, inferred) if lv is not None]
+        unknown = [str(u) for u, lv in zip(uniques, inferred) if lv is None]
+        if names:
+            rep.notes.append(Note("level_inferred", {"units": len(names)}))
+        if unknown:
+            rep.notes.append(Note("level_unknown", {"units": unknown[:10], "count": len(unknown)}))
+
+
+def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
+    if frame.empty:
+        return frame, [], 0, {}
+    ids = frame["dossier_id"]
+    dup_mask = ids.duplicated(keep=False).to_numpy()
+    if not dup_mask.any():
+        return frame, [], 0, {}
+    sub = frame.loc[dup_mask]
+    data_cols = [c for c in sub.columns if not c.startswith("_") and not c.endswith("!")]
+    status = sub["status"] if "status" in sub.columns else pd.Series(None, index=sub.index)
+    ended = status.isin(list(RESOLVED_STATES | ENDED_UNRESOLVED_STATES)).to_numpy()
+    filled = sub[data_cols].notna().sum(axis=1).to_numpy()
+    order = pd.DataFrame({
+        "id": sub["dossier_id"].to_numpy(), "ended": ~ended, "filled": -filled,
+        "file": sub["_file"].to_numpy(), "row": sub["_row"].to_numpy(), "pos": np.flatnonzero(dup_mask),
+    }).sort_values(["id", "ended", "filled", "file", "row"], kind="stable")
+    first = ~order["id"].duplicated(keep="first").to_numpy()
+    drop_pos = order["pos"].to_numpy()[~first]
+    dup_per_file = pd.Series(frame["_file"].to_numpy()[drop_pos]).value_counts().to_dict()
+
+    # conflicts: groups whose copies disagree on any canonical field
+    compare = [c for c in data_cols if c != "dossier_id"]
+    conflicts: list[Conflict] = []
+    n_conflicts = 0
+    grouped = sub[compare].astype(object).where(sub[compare].notna(), None)
+    grouped["dossier_id"] = sub["dossier_id"].to_numpy()
+    nun = grouped.groupby("dossier_id", sort=False).nunique(dropna=False)
+    differing = nun[(nun > 1).any(axis=1)]
+    n_conflicts = len(differing)
+    kept_pos = dict(zip(order["id"].to_numpy()[first], order["pos"].to_numpy()[first]))
+    for did, row in differing.head(CONFLICT_EXAMPLES).iterrows():
+        fields = [c for c in compare if row[c] > 1]
+        members = order.loc[order["id"] == did]
+        kp = kept_pos[did]
+        kept = (inputs[int(frame["_file"].iat[kp])].path, int(frame["_row"].iat[kp]))
+        others = [(inputs[int(f)].path, int(r)) for f, r, p in zip(members["file"], members["row"], members["pos"]) if p != kp]
+        conflicts.append(Conflict(str(did), fields, kept, others))
+    keep = np.ones(len(frame), dtype=bool)
+    keep[drop_pos] = False
+    return frame.loc[keep].reset_index(drop=True), conflicts, n_conflicts, dup_per_file

@@ -1,0 +1,1 @@
+"""KPI definitions (catalogue), periods and the computation engines."""

@@ -1,0 +1,289 @@
+"""Dossier KPIs and the monthly report counts, as sums of per-dossier boolean measures.
+
+``measures(frame, period)`` turns every dossier into 0/1 columns: for each KPI its
+numerator (``<code>.num``), denominator (``<code>.den``) and exclusions with their reason
+(``<code>.exc.<field>``), and the counts of the report form. ``aggregate`` sums them per
+group. Because everything is a count, results for files, chunks, months or cluster
+partitions add up exactly; a ratio is only formed at the very end (``finish``).
+
+State rules (kpis.md "Period and dossier states"), with the decisions the spec leaves open
+(docs/decisions.md):
+- the state comes from ``status``; without one (no column, or a blank cell) a dossier with
+  a finish date is resolved and one without is being processed;
+- an unknown status label makes the state unknown: the dossier stays in the received-based
+  KPIs and leaves the state-based ones, counted as excluded;
+- a dossier that ended (resolved, returned, withdrawn, stopped, refused) without a finish
+  date is taken to have ended in the period it was received in, so it counts once whatever
+  the periods asked;
+- comparisons use the time of day only when both dates carry one (00:00 = no time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+
+from ..schema.vocab import ENDED_UNRESOLVED_STATES, RESOLVED_STATES
+from ..validate import invalid_col
+from .catalogue import BY_CODE, DOSSIER_KPIS
+from .period import Period
+
+COUNT_KEYS: tuple[str, ...] = (
+    "received", "carried_over", "new", "new_direct", "new_online", "new_postal", "new_other_channel",
+    "resolved", "resolved_early", "resolved_on_day", "resolved_late", "resolved_no_due",
+    "pending", "pending_within_due", "pending_overdue", "pending_no_due",
+    "withdrawn_stopped_refused", "unknown_state",
+)
+
+# KPIs computed here (the calendar ones need the working-day calendar and are added by
+# kpis.calendar when it is available).
+ENGINE_KPIS = tuple(c for c in DOSSIER_KPIS if c not in ("appointment_within_limit_rate", "statutory_on_time_rate"))
+
+
+def _bad(df: pd.DataFrame, name: str) -> np.ndarray:
+    c = invalid_col(name)
+    if c in df.columns:
+        return df[c].fillna(True).to_numpy(dtype=bool)
+    if name not in df.columns:
+        return np.ones(len(df), dtype=bool)
+    return np.zeros(len(df), dtype=bool)
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    if name in df.columns:
+        return df[name]
+    return pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+def _dates(df: pd.DataFrame, name: str) -> np.ndarray:
+    """datetime64[ns] as int64 nanoseconds, NaT as the minimum int."""
+    if name not in df.columns:
+        return np.full(len(df), np.iinfo(np.int64).min, dtype=np.int64)
+    s = df[name]
+    if not pd.api.types.is_datetime64_any_dtype(s.dtype):
+        s = pd.to_datetime(s)
+    return s.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+
+
+_NAT = np.iinfo(np.int64).min
+_DAY = 86_400_000_000_000
+
+
+def _bool(df: pd.DataFrame, name: str) -> np.ndarray:
+    s = _col(df, name)
+    return s.fillna(False).astype(bool).to_numpy()
+
+
+def _isin(s: pd.Series, values: Iterable[str]) -> np.ndarray:
+    return s.isin(list(values)).to_numpy(dtype=bool)
+
+
+def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = None,
+             full_online_unknown: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """Per-dossier 0/1 measures for ``period``. ``full_online`` (and its unknown mask) may
+    come from a procedure catalogue; otherwise from the dossier's own ``service_level``."""
+    n = len(df)
+    F = np.int64(period.start_ts.value)
+    T = np.int64(period.end_ts.value)
+
+    rec_at = _dates(df, "received_at")
+    fin = _dates(df, "finished_at")
+    due = _dates(df, "due_at")
+    fin_known = (fin != _NAT) & ~_bad(df, "finished_at")
+    due_known = (due != _NAT) & ~_bad(df, "due_at")
+    due_bad = _bad(df, "due_at")
+
+    rec = (rec_at >= F) & (rec_at < T)
+    before_T = rec_at < T
+
+    status = _col(df, "status")
+    status_known = status.notna().to_numpy(dtype=bool)
+    # an unknown label (never an absent column or a blank cell: those are inferred)
+    sc = invalid_col("status")
+    state_unknown = df[sc].fillna(False).to_numpy(dtype=bool) if sc in df.columns else np.zeros(n, dtype=bool)
+    # without a status, the finish date tells resolved from pending
+    is_res = np.where(status_known, _isin(status, RESOLVED_STATES), fin_known & ~state_unknown)
+    is_endun = status_known & _isin(status, ENDED_UNRESOLVED_STATES)
+    terminal = is_res | is_endun
+
+    end_after = fin_known & (fin >= T)
+    end_before = ~rec & before_T & ((fin_known & (fin < F)) | ~fin_known)
+    end_in = terminal & ~end_after & ~end_before & before_T
+
+    unknown_in = state_unknown & (rec | ((rec_at < F) & (~fin_known | (fin >= F))))
+    in_run = before_T & ~state_unknown & ~(terminal & end_before) | unknown_in
+    resolved = in_run & is_res & end_in
+    ended_unres = in_run & is_endun & end_in
+    pending = in_run & ~state_unknown & ~(terminal & end_in)
+
+    # timeliness: times of day count only when both dates carry one
+    fin_day = np.where(fin_known, fin // _DAY, 0)
+    due_day = np.where(due_known, due // _DAY, 0)
+    rec_day = rec_at // _DAY
+    both_time = (fin % _DAY != 0) & (due % _DAY != 0)
+    timed = resolved & fin_known & due_known
+    late = timed & np.where(both_time, fin > due, fin_day > due_day)
+    on_time = timed & ~late
+    early = on_time & (fin_day < due_day)
+    on_day = on_time & (fin_day == due_day)
+    overdue = pending & due_known & (due < T)
+
+    m: dict[str, np.ndarray] = {}
+
+    def kpi(code: str, num, den, **exc):
+        m[f"{code}.num"] = num & den
+        m[f"{code}.den"] = den
+        for reason, mask in exc.items():
+            m[f"{code}.exc.{reason}"] = mask
+
+    channel = _col(df, "channel")
+    ch_bad = _bad(df, "channel") | channel.isna().to_numpy(dtype=bool)
+    online = (channel == "online").to_numpy(dtype=bool)
+    postal = (channel == "postal").to_numpy(dtype=bool)
+    offline = (channel == "offline").to_numpy(dtype=bool)
+    kpi("online_rate", rec & online, rec & ~ch_bad, channel=rec & ch_bad)
+    kpi("postal_rate", rec & postal, rec & ~ch_bad & ~offline, channel=rec & (ch_bad | offline))
+
+    if full_online is None:
+        sl = _col(df, "service_level")
+        full_online = (sl == "full").to_numpy(dtype=bool)
+        full_online_unknown = _bad(df, "service_level") | sl.isna().to_numpy(dtype=bool)
+    assert full_online_unknown is not None
+    kpi("full_online_dossier_rate", rec & online, rec & full_online & ~full_online_unknown & ~ch_bad,
+        service_level=rec & full_online_unknown, channel=rec & full_online & ~full_online_unknown & ch_bad)
+
+    kpi("on_time_rate", on_time, timed,
+        finished_at=resolved & ~fin_known, due_at=resolved & fin_known & ~due_known)
+    kpi("same_day_rate", resolved & fin_known & (fin_day == rec_day), resolved & fin_known,
+        finished_at=resolved & ~fin_known)
+    kpi("overdue_pending_rate", overdue, pending & due_known, due_at=pending & ~due_known)
+    kpi("appointment_slip_rate", rec & due_known, rec & ~due_bad, due_at=rec & due_bad)
+
+    apo_bad = _bad(df, "apology_letter")
+    kpi("apology_rate", late & _bool(df, "apology_letter"), late & ~apo_bad, apology_letter=late & apo_bad)
+
+    fee_bad = _bad(df, "fee")
+    fee = pd.to_numeric(_col(df, "fee"), errors="coerce").fillna(0).to_numpy(dtype=float)
+    paid_fee = rec & ~fee_bad & (fee > 0)
+    pay_bad = _bad(df, "online_payment")
+    kpi("online_payment_rate", paid_fee & _bool(df, "online_payment"), paid_fee & ~pay_bad,
+        fee=rec & fee_bad, online_payment=paid_fee & pay_bad)
+
+    dd_bad = _bad(df, "digitised_dossier")
+    kpi("digitised_dossier_rate", rec & _bool(df, "digitised_dossier"), rec & ~dd_bad, digitised_dossier=rec & dd_bad)
+    dr_bad = _bad(df, "digitised_result")
+    kpi("digitised_result_rate", resolved & _bool(df, "digitised_result"), resolved & ~dr_bad,
+        digitised_result=resolved & dr_bad)
+
+    # the monthly report form
+    new = rec
+    m["count.received"] = in_run
+    m["count.carried_over"] = in_run & (rec_at < F)
+    m["count.new"] = new
+    m["count.new_direct"] = new & (channel == "direct").to_numpy(dtype=bool)
+    m["count.new_online"] = new & online
+    m["count.new_postal"] = new & postal
+    m["count.new_other_channel"] = new & ~online & ~postal & ~(channel == "direct").to_numpy(dtype=bool)
+    m["count.resolved"] = resolved
+    m["count.resolved_early"] = early
+    m["count.resolved_on_day"] = on_day
+    m["count.resolved_late"] = late
+    m["count.resolved_no_due"] = resolved & ~timed
+    m["count.pending"] = pending
+    m["count.pending_within_due"] = pending & due_known & ~overdue
+    m["count.pending_overdue"] = overdue
+    m["count.pending_no_due"] = pending & ~due_known
+    m["count.withdrawn_stopped_refused"] = ended_unres
+    m["count.unknown_state"] = in_run & state_unknown
+    return m
+
+
+GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month")
+
+
+def group_columns(df: pd.DataFrame, keys: list[str]) -> dict[str, pd.Series]:
+    out = {}
+    for k in keys:
+        if k == "month":
+            continue
+        if k == "procedure":
+            code = _col(df, "procedure_code")
+            name = _col(df, "procedure_name")
+            out[k] = code.where(code.notna(), name)
+        else:
+            out[k] = _col(df, k)
+    return out
+
+
+@dataclass
+class Sums:
+    """Summed measures per group: a DataFrame indexed by the group keys (or one row)."""
+
+    keys: list[str]
+    table: pd.DataFrame = field(repr=False)
+
+    def __add__(self, other: "Sums") -> "Sums":
+        t = pd.concat([self.table, other.table]).groupby(level=list(range(self.table.index.nlevels)), dropna=False).sum()
+        return Sums(self.keys, t)
+
+
+def aggregate(df: pd.DataFrame, period: Period, keys: list[str], **kw) -> Sums:
+    """Sum the measures of ``df`` per group of ``keys`` ("month" splits the period)."""
+    other = [k for k in keys if k != "month"]
+    parts = []
+    periods = period.months() if "month" in keys else [period]
+    for p in periods:
+        m = measures(df, p, **kw)
+        t = pd.DataFrame({k: v.astype(np.int64) for k, v in m.items()})
+        gcols = group_columns(df, other)
+        for k, s in gcols.items():
+            t[k] = s.to_numpy()
+        if "month" in keys:
+            t["month"] = p.month_key()
+        index = [k for k in keys]
+        if index:
+            g = t.groupby(index, dropna=False, sort=True).sum()
+        else:
+            g = t.sum().to_frame().T
+        parts.append(g)
+    table = pd.concat(parts) if len(parts) > 1 else parts[0]
+    return Sums(keys, table)
+
+
+def finish(sums: Sums, kpi_codes: Iterable[str]) -> tuple[list[dict], list[dict]]:
+    """(results, counts) rows of the JSON shape of cli.md from summed measures."""
+    results, counts = [], []
+    t = sums.table
+    cols = list(t.columns)
+    for idx, row in t.iterrows():
+        if sums.keys:
+            vals = idx if isinstance(idx, tuple) else (idx,)
+            group = {k: _plain(v) for k, v in zip(sums.keys, vals)}
+        else:
+            group = {}
+        for code in kpi_codes:
+            num = int(row.get(f"{code}.num", 0))
+            den = int(row.get(f"{code}.den", 0))
+            reasons = {c.rsplit(".", 1)[1]: int(row[c]) for c in cols if c.startswith(f"{code}.exc.") and row[c]}
+            results.append({
+                "group": group, "kpi": code, "numerator": num, "denominator": den,
+                "value": (num / den) if den else None,
+                "excluded": int(sum(reasons.values())), "excluded_by": reasons,
+            })
+        counts.append({"group": group, **{k: int(row.get(f"count.{k}", 0)) for k in COUNT_KEYS}})
+    return results, counts
+
+
+def _plain(v):
+    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def kpi_better(code: str) -> str:
+    return BY_CODE[code].better

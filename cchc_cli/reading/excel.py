@@ -1,0 +1,70 @@
+"""XLSX/XLS through python-calamine: cells keep their types (native dates stay dates,
+numbers stay numbers), merged header cells are known, row numbers are the sheet's own."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel
+
+from ..errors import DataError
+from ..schema.headers import ColumnMap, map_headers
+from .layout import find_layout
+from .table import Note, RawTable, col, kept_positions, trim_tail
+
+
+def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
+    import python_calamine as cal
+
+    p = str(path)
+    try:
+        wb = cal.CalamineWorkbook.from_path(p)
+    except cal.PasswordError:
+        raise DataError(f"{p}: tệp Excel có mật khẩu, không đọc được.",
+                        hint="Mở tệp, bỏ mật khẩu và lưu lại rồi chạy lại.") from None
+    except FileNotFoundError:
+        raise DataError(f"{p}: không tìm thấy tệp.") from None
+    except Exception as e:  # calamine raises several types for broken files
+        raise DataError(f"{p}: tệp Excel bị hỏng hoặc không đúng định dạng ({type(e).__name__}: {e}).",
+                        hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
+    names = wb.sheet_names
+    if sheet is not None:
+        chosen = [sheet] if sheet in names else (
+            [names[int(sheet) - 1]] if sheet.isdigit() and 0 < int(sheet) <= len(names) else None
+        )
+        if not chosen:
+            raise DataError(f"{p}: không có trang tính '{sheet}'. Các trang: {', '.join(names)}.")
+    else:
+        chosen = names
+    for name in chosen:
+        try:
+            ws = wb.get_sheet_by_name(name)
+            grid = ws.to_python(skip_empty_area=False)
+        except Exception as e:
+            raise DataError(f"{p}: không đọc được trang tính '{name}' ({type(e).__name__}: {e}).") from None
+        if not grid:
+            continue
+        try:
+            merged = ws.merged_cell_ranges
+        except Exception:  # pragma: no cover - xls without merge info
+            merged = None
+        layout = find_layout(grid, model, user, merged)
+        if layout is None:
+            continue
+        mapping = map_headers(layout.candidates, model, user)
+        keep = kept_positions(mapping)
+        body = grid[layout.data_start :]
+        width = max((len(r) for r in body), default=0)
+        data = {}
+        for i in keep:
+            data[col(i)] = pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
+        frame = pd.DataFrame(data)
+        rows = np.arange(len(body), dtype=np.int64) + layout.data_start + 1
+        notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
+        del width
+        raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
+        return trim_tail(raw)
+    where = f"trang tính '{sheet}'" if sheet else f"các trang tính ({', '.join(names)})"
+    raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.")

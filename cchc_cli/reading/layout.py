@@ -1,0 +1,118 @@
+"""Where the table starts: the header row below title rows, two-row merged headers, the
+row of column numbers under the header, and totals/footer rows at the bottom."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from pydantic import BaseModel
+
+from ..schema.headers import ColumnMap, score_labels
+from ..schema.parsers import _number_text, is_blank
+from ..schema.text import fold, nfc, squeeze
+
+SCAN_ROWS = 40  # header searched in the first rows
+MIN_SCORE = 2  # a header maps at least this many fields
+
+_NUMBER_CELL = re.compile(r"^\(?\s*([0-9]{1,3})\s*\)?$")
+_TOTALS = tuple(fold(w) for w in ("Tổng cộng", "Tổng số", "Tổng", "Cộng", "Total", "Grand total"))
+
+
+def cell_text(v: Any) -> str:
+    if is_blank(v):
+        return ""
+    if isinstance(v, str):
+        return squeeze(nfc(v))
+    if isinstance(v, (int, float)):
+        return _number_text(v)
+    return str(v)
+
+
+@dataclass(frozen=True)
+class Layout:
+    row: int  # 0-based index of the (first) header row
+    height: int  # 1 or 2 header rows
+    candidates: list[list[str]]  # labels to try, per column
+    data_start: int  # 0-based index of the first data row
+    number_row: bool  # a "(1) (2) … (n)" row was skipped
+    score: int
+
+
+def _two_row(top: list[str], low: list[str], merged: Sequence | None, r: int) -> list[list[str]]:
+    n = max(len(top), len(low))
+    top = top + [""] * (n - len(top))
+    low = low + [""] * (n - len(low))
+    title_at: dict[int, str] = {}
+    vertical: set[int] = set()
+    if merged:
+        for (r0, c0), (r1, c1) in merged:
+            if r0 == r and r1 >= r + 1:
+                vertical.update(range(c0, c1 + 1))
+            elif r0 == r and r1 == r and c1 > c0:
+                for c in range(c0, min(c1, n - 1) + 1):
+                    title_at[c] = top[c0]
+    else:  # no merge information: carry a group title right over empty top cells
+        title = ""
+        for c in range(n):
+            if top[c] and low[c]:
+                title = top[c]
+                title_at[c] = title
+            elif not top[c] and low[c] and title:
+                title_at[c] = title
+            else:
+                title = ""
+    out = []
+    for c in range(n):
+        if c in vertical or not low[c]:
+            out.append([top[c]])
+        elif c in title_at and title_at[c]:
+            out.append([low[c], f"{title_at[c]} {low[c]}"])
+        elif top[c]:
+            out.append([low[c], f"{top[c]} {low[c]}"])
+        else:
+            out.append([low[c]])
+    return out
+
+
+def _is_number_row(cells: list[str]) -> bool:
+    nums = []
+    for c in cells:
+        if not c:
+            continue
+        m = _NUMBER_CELL.match(c)
+        if not m:
+            return False
+        nums.append(int(m.group(1)))
+    return len(nums) >= 2 and all(b > a for a, b in zip(nums, nums[1:]))
+
+
+def find_layout(
+    grid: Sequence[Sequence[Any]], model: type[BaseModel], user: ColumnMap,
+    merged: Sequence | None = None,
+) -> Layout | None:
+    """The best header candidate in the first rows of ``grid``, or None."""
+    rows = [[cell_text(v) for v in row] for row in grid[: SCAN_ROWS + 2]]
+    best: Layout | None = None
+    for r in range(min(SCAN_ROWS, len(rows))):
+        if not any(rows[r]):
+            continue
+        one = [[c] for c in rows[r]]
+        options = [(score_labels(one, model, user), 1, one)]
+        if r + 1 < len(rows) and any(rows[r + 1]):
+            two = _two_row(rows[r], rows[r + 1], merged, r)
+            options.append((score_labels(two, model, user), 2, two))
+        for score, height, cands in options:
+            if score < MIN_SCORE:
+                continue
+            if best is None or score > best.score:
+                start = r + height
+                number_row = start < len(rows) and _is_number_row(rows[start])
+                best = Layout(r, height, cands, start + number_row, number_row, score)
+    return best
+
+
+def is_totals_label(text: Any) -> bool:
+    key = fold(text)
+    return bool(key) and any(key == t or key.startswith(t + " ") for t in _TOTALS)

@@ -1,0 +1,109 @@
+"""What every reader returns: the mapped columns of one table, with row numbers as the
+user sees them in a spreadsheet, and notes on what was skipped and how the file was read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..schema.headers import Mapping
+from .layout import Layout, is_totals_label
+
+
+@dataclass
+class Note:
+    """Something the run says about a file: ``code`` keys the wording in i18n."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class RawTable:
+    path: str
+    frame: pd.DataFrame  # one column per mapped (or STT) position, named "c<position>"
+    rows: np.ndarray  # spreadsheet row number of each frame row
+    layout: Layout
+    mapping: Mapping
+    notes: list[Note] = field(default_factory=list)
+    sheet: str | None = None
+    encoding: str | None = None
+    delimiter: str | None = None
+    blank_rows: int = 0
+    totals_rows: list[int] = field(default_factory=list)
+    footer_rows: int = 0
+    bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) rejected by shape
+
+    def column(self, position: int) -> pd.Series:
+        return self.frame[f"c{position}"]
+
+
+_TOTALS_RX = r"(?i)^\s*(t[ổôo]ng|c[ộôo]ng|total|grand)"
+
+
+def col(position: int) -> str:
+    return f"c{position}"
+
+
+def kept_positions(mapping: Mapping) -> list[int]:
+    """Columns worth keeping: mapped ones and STT-like ones (never personal data)."""
+    return sorted({s.column for s in mapping.sources} | set(mapping.ignored))
+
+
+def trim_tail(t: RawTable) -> RawTable:
+    """Drop blank rows (counted), a totals row ("Tổng cộng") and the footer below it
+    (signatures, "Người lập biểu"), which are not dossiers; each is reported.
+
+    Only rows whose id cell is blank or reads like "Tổng …" can be any of these, so the
+    whole-row checks run on those few rows only."""
+    f = t.frame
+    if f.empty:
+        return t
+    id_positions = [s.column for s in t.mapping.sources if s.field in ("dossier_id", "document_id", "procedure_code")]
+    n = len(f)
+    if id_positions:
+        ids = f[col(id_positions[0])]
+        txt = ids.astype("string")
+        cand = (ids.isna() | txt.str.match(r"^\s*$", na=True) | txt.str.match(_TOTALS_RX, na=False)).to_numpy(dtype=bool)
+        first = f[f.columns[0]].astype("string")  # "Tổng cộng" in the STT column
+        cand |= first.str.match(_TOTALS_RX, na=False).to_numpy(dtype=bool)
+    else:
+        cand = np.ones(n, dtype=bool)
+    idx = np.flatnonzero(cand)
+    blank = np.zeros(n, dtype=bool)
+    totals = np.zeros(n, dtype=bool)
+    footer = np.zeros(n, dtype=bool)
+    if len(idx):
+        sub = f.iloc[idx]
+        cells = sub.to_numpy(dtype=object)
+        row_blank = np.array([all(_blank(v) for v in row) for row in cells], dtype=bool)
+        first = [next((v for v in row if not _blank(v)), None) for row in cells]
+        row_totals = np.array([v is not None and is_totals_label(v) for v in first], dtype=bool)
+        blank[idx] = row_blank
+        totals[idx] = row_totals
+        if row_totals.any():
+            first_total = int(idx[np.flatnonzero(row_totals)[0]])
+            # below a totals row, rows without an id are footer (signatures, notes)
+            footer[idx] = (idx > first_total) & ~row_blank & ~row_totals
+    drop = blank | totals | footer
+    t.blank_rows = int(blank.sum())
+    t.totals_rows = [int(r) for r in t.rows[totals]]
+    t.footer_rows = int(footer.sum())
+    if drop.any():
+        keep = ~drop
+        t.frame = f.loc[keep].reset_index(drop=True)
+        t.rows = t.rows[keep]
+    return t
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, str):
+        return not v.strip()
+    if isinstance(v, float):
+        return v != v
+    return v is pd.NA or v is pd.NaT

@@ -1,0 +1,232 @@
+"""Pick the renderer for a format and write the result: to stdout, or atomically to
+``--output`` (a temporary file in the same folder, then a rename), never over an input."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable
+
+from ..errors import ConfigError
+from ..i18n import note_text, t
+
+
+def write(data: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if output is None:
+        if isinstance(data, bytes) and sys.stdout.isatty():
+            raise ConfigError("không in tệp nhị phân (xlsx) ra màn hình.", hint="Dùng --output TỆP.xlsx.")
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+        return
+    target = output.resolve()
+    for p in inputs:
+        p = Path(p)
+        files = [f.resolve() for f in p.iterdir()] if p.is_dir() else [p.resolve()]
+        if target in files:
+            raise ConfigError(f"--output {output}: trùng với một tệp đầu vào, sẽ không ghi đè.",
+                              hint="Chọn tên tệp kết quả khác.")
+    if target.is_dir():
+        raise ConfigError(f"--output {output}: là một thư mục.", hint="Cho tên tệp, ví dụ ketqua.xlsx.")
+    folder = target.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--output {output}: thư mục {folder} không tồn tại.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+    except BaseException as e:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        if isinstance(e, OSError):
+            raise ConfigError(f"--output {output}: không ghi được ({e.strerror}); không có tệp nào bị ghi dở.") from None
+        raise
+
+
+def _json(doc: dict[str, Any]) -> str:
+    return json.dumps(doc, ensure_ascii=False, indent=2, default=str) + "\n"
+
+
+def _tables_out(tables, fmt: str, output, lang: str, inputs, header: list[str] | None = None) -> None:
+    if fmt == "markdown":
+        from .markdown import render
+
+        write(render(tables, lang, header), output, inputs)
+    elif fmt == "xlsx":
+        import io
+
+        from .xlsx import render
+
+        buf = io.BytesIO()
+        render(tables, buf, lang, header)
+        write(buf.getvalue(), output, inputs)
+    else:
+        from .text import render
+
+        if output is None:
+            render(tables, sys.stdout, lang, header)
+        else:
+            import io
+
+            buf = io.StringIO()
+            render(tables, buf, lang, header)
+            write(buf.getvalue(), output, inputs)
+
+
+def _period_line(result, lang: str) -> str:
+    line = f"{t('period', lang)}: {result.period.start:%d/%m/%Y} – {result.period.end:%d/%m/%Y}"
+    if result.period.inferred:
+        line += f" ({t('period_inferred', lang)})"
+    return line
+
+
+def compute_result(result, fmt: str, output, lang: str, inputs=()) -> None:
+    if fmt == "json":
+        write(_json(result.to_json()), output, inputs)
+        return
+    if fmt == "csv":
+        from ..kpis.catalogue import BY_CODE
+        from .csv import results_csv
+
+        labels = {c: BY_CODE[c].label(lang) for c in BY_CODE}
+        write(results_csv(result.results, result.group_by, labels), output, inputs)
+        return
+    from .report import compute_tables
+
+    _tables_out(compute_tables(result, lang), fmt, output, lang, inputs, [_period_line(result, lang)])
+    if result.period.inferred and output is None and fmt == "table":
+        pass
+
+
+def validation(ds, fmt: str, output, lang: str, inputs=()) -> None:
+    from .report import problems_table
+
+    if fmt == "json":
+        doc = {
+            "schema_version": 1, "tool": "cchc", "command": "validate",
+            "inputs": [dict(i.to_json(), header_row=i.header_row, sheet=i.sheet, encoding=i.encoding,
+                            totals_rows=i.totals_rows, blank_rows=i.blank_rows, footer_rows=i.footer_rows,
+                            mapped=i.mapped, notes=[note_text(n.code, n.params, lang) for n in i.notes])
+                       for i in ds.inputs],
+            "problems": [{"file": p.file, "field": p.field, "column": p.column, "code": p.code,
+                          "message": t(p.code, lang), "count": p.count, "value": p.value, "rows": p.rows,
+                          "examples": [{"row": r, "value": v} for r, v in p.examples], "rejects": p.rejects}
+                         for p in ds.problems],
+            "conflicts": {"count": ds.conflict_count,
+                          "examples": [{"dossier_id": c.dossier_id, "fields": c.fields,
+                                        "kept": {"file": c.kept[0], "row": c.kept[1]},
+                                        "others": [{"file": f, "row": r} for f, r in c.others]}
+                                       for c in ds.conflicts]},
+        }
+        write(_json(doc), output, inputs)
+        return
+    from .report import inputs_table
+
+    class _R:  # the inputs table reads these two attributes
+        def __init__(self, ds):
+            self.inputs, self.dataset = ds.inputs, ds
+
+    tables = [inputs_table(_R(ds), lang), problems_table(ds.problems, lang, limit=10_000)]
+    if ds.conflicts:
+        from .model import Table
+
+        ct = Table("conflicts", t("title_conflicts", lang), ["dossier_id", t("field_name", lang), t("kept", lang), t("file", lang)])
+        for c in ds.conflicts:
+            ct.rows.append([c.dossier_id, ", ".join(c.fields), f"{c.kept[0]}:{c.kept[1]}", "; ".join(f"{f}:{r}" for f, r in c.others)])
+        tables.append(ct)
+    _tables_out(tables, fmt, output, lang, inputs)
+
+
+def column_mapping(raw, fmt: str, lang: str) -> None:
+    from .model import Table
+
+    m = raw.mapping
+    by_pos = {s.column: s for s in m.sources}
+    shadow = dict(m.shadowed)
+    tb = Table("columns", f"{raw.path}" + (f" — {raw.sheet}" if raw.sheet else ""),
+               [t("column", lang), t("header", lang), t("field_name", lang), t("samples", lang)])
+    doc_cols = []
+    for pos, header in enumerate(m.headers):
+        if not header:
+            continue
+        src = by_pos.get(pos)
+        if src is not None:
+            field = src.field + (f" ({src.alt})" if src.alt else "")
+            s = raw.column(pos)
+            vals = [str(v) for v in s.dropna().astype(str).str.strip().loc[lambda x: x != ""].unique()[:3]]
+        elif pos in m.ignored:
+            field, vals = t("ignored", lang), []
+        elif pos in shadow:
+            field, vals = f"{shadow[pos]}: {t('shadowed', lang)}", []
+        else:
+            field, vals = "—", []
+        tb.rows.append([_col_letter(pos), header, field, ", ".join(vals)])
+        doc_cols.append({"position": pos, "header": header, "field": src.field if src else None,
+                         "samples": vals})
+    missing = m.missing_required()
+    unmapped = [m.headers[i] for i in m.unmapped]
+    tb.notes.append(f"{t('header_row', lang, row=raw.layout.row + 1)}" + (" (2 dòng)" if raw.layout.height == 2 else ""))
+    if unmapped:
+        tb.notes.append(t("unmapped", lang) + ": " + ", ".join(unmapped))
+    if missing:
+        tb.notes.append(("Thiếu trường bắt buộc: " if lang == "vi" else "Required fields missing: ") + ", ".join(missing))
+    if fmt == "json":
+        write(_json({"schema_version": 1, "tool": "cchc", "command": "columns", "path": raw.path, "sheet": raw.sheet,
+                     "header_row": raw.layout.row + 1, "header_rows": raw.layout.height, "columns": doc_cols,
+                     "unmapped": unmapped, "missing_required": missing}), None)
+        return
+    _tables_out([tb], fmt, None, lang, ())
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def kpi_catalogue(fmt: str, lang: str) -> None:
+    from ..kpis.catalogue import KPIS
+    from .model import Table
+
+    if fmt == "json":
+        write(_json({"schema_version": 1, "tool": "cchc", "command": "kpis",
+                     "kpis": [{"code": k.code, "input": k.input, "label": k.label(lang), "label_vi": k.label_vi,
+                               "label_en": k.label_en, "numerator": k.numerator, "denominator": k.denominator,
+                               "better": k.better, "source": k.source} for k in KPIS]}), None)
+        return
+    tb = Table("kpis", t("title_kpis", lang), [t("code", lang), t("label", lang), t("formula", lang), t("better", lang), t("source", lang)])
+    for k in KPIS:
+        tb.rows.append([k.code, k.label(lang), f"{k.numerator} / {k.denominator}", t(k.better, lang), k.source])
+    _tables_out([tb], fmt, None, lang, ())
+
+
+def calendar_days(year: int, days, fmt: str, lang: str) -> None:
+    from .model import Table
+
+    if fmt == "json":
+        write(_json({"schema_version": 1, "tool": "cchc", "command": "calendar", "year": year,
+                     "days": [{"date": d.date.isoformat(), "working": d.working, "reason": d.reason, "source": d.source}
+                              for d in days]}), None)
+        return
+    wd = ["Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ Nhật"] if lang == "vi" else \
+        ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
+    title = (f"Ngày nghỉ và ngày làm bù năm {year}" if lang == "vi" else f"Days off and worked weekend days, {year}")
+    tb = Table("calendar", title, ["Ngày" if lang == "vi" else "Date", "Thứ" if lang == "vi" else "Day",
+                                   "Làm việc" if lang == "vi" else "Working", "Lý do" if lang == "vi" else "Reason",
+                                   t("source", lang)])
+    for d in days:
+        tb.rows.append([d.date.strftime("%d/%m/%Y"), wd[d.date.weekday()],
+                        ("có" if lang == "vi" else "yes") if d.working else ("nghỉ" if lang == "vi" else "off"),
+                        d.reason, d.source])
+    _tables_out([tb], fmt, None, lang, ())

@@ -1,0 +1,147 @@
+"""Results of ``compute`` as tables: inputs, the report form counts, KPIs overall and
+per group, problems and conflicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..i18n import note_text, t
+from ..kpis.catalogue import BY_CODE
+from ..kpis.dossiers import COUNT_KEYS
+from .model import Pct, Table
+
+SHORT = {
+    "online_rate": ("Trực tuyến", "Online"),
+    "postal_rate": ("BCCI", "Postal"),
+    "full_online_dossier_rate": ("Toàn trình", "Full-online"),
+    "on_time_rate": ("Đúng hạn", "On time"),
+    "same_day_rate": ("Trong ngày", "Same day"),
+    "overdue_pending_rate": ("Tồn quá hạn", "Overdue pending"),
+    "appointment_slip_rate": ("Phiếu hẹn", "Appointment slip"),
+    "apology_rate": ("Xin lỗi", "Apology"),
+    "online_payment_rate": ("TT trực tuyến", "Paid online"),
+    "digitised_dossier_rate": ("Số hóa HS", "Digitised dossier"),
+    "digitised_result_rate": ("Số hóa KQ", "Digitised result"),
+}
+
+
+def short(code: str, lang: str) -> str:
+    pair = SHORT.get(code)
+    return (pair[0] if lang == "vi" else pair[1]) if pair else code
+
+
+def group_label(group: dict[str, Any], lang: str) -> str:
+    if not group:
+        return t("all", lang)
+    return " · ".join("—" if v is None else str(v) for v in group.values())
+
+
+def inputs_table(result, lang: str) -> Table:
+    tb = Table("inputs", t("title_inputs", lang),
+               [t("file", lang), t("rows", lang), t("used", lang), t("rejected", lang), t("duplicates", lang), t("notes", lang)],
+               numeric={1, 2, 3, 4})
+    for rep in result.inputs:
+        notes = [t("header_row", lang, row=rep.header_row)] if rep.header_row else []
+        notes += [note_text(n.code, n.params, lang) for n in rep.notes]
+        if rep.totals_rows:
+            notes.append(t("totals_row", lang, rows=", ".join(map(str, rep.totals_rows))))
+        if rep.blank_rows:
+            notes.append(t("blank_rows", lang, n=rep.blank_rows))
+        if rep.footer_rows:
+            notes.append(t("footer_rows", lang, n=rep.footer_rows))
+        tb.rows.append([rep.path, rep.rows, rep.used, rep.rejected, rep.duplicates, "; ".join(notes)])
+    tot = [sum(getattr(r, k) for r in result.inputs) for k in ("rows", "used", "rejected", "duplicates")]
+    tb.notes.append(t("reconcile", lang, rows=tot[0], used=tot[1], rejected=tot[2], duplicates=tot[3]))
+    if result.dataset.conflict_count:
+        tb.notes.append(t("conflicts", lang, n=result.dataset.conflict_count))
+    return tb
+
+
+def counts_table(result, lang: str) -> Table:
+    keys = result.group_by
+    head = [t(k, lang) for k in keys] or [t("unit", lang)]
+    cols = head + [t(k, lang) for k in COUNT_KEYS if k != "unknown_state"]
+    if any(c["unknown_state"] for c in result.counts):
+        cols.append(t("unknown_state", lang))
+    n = len(head)
+    groups = [("", n), (t("received", lang), 7), (t("resolved", lang), 5), (t("pending", lang), 4), ("", len(cols) - n - 16)]
+    tb = Table("counts", t("title_counts", lang), cols, groups=groups, numeric=set(range(n, len(cols))))
+    for c in result.counts:
+        g = c["group"]
+        label = [("—" if g.get(k) is None else g.get(k)) for k in keys] if g else ([t("all", lang)] + [""] * (n - 1))
+        vals = [c[k] for k in COUNT_KEYS if k != "unknown_state"]
+        if len(cols) > n + len(vals):
+            vals.append(c["unknown_state"])
+        tb.rows.append(label + vals)
+    return tb
+
+
+def kpi_table(result, lang: str) -> Table:
+    tb = Table("kpis", t("title_kpis", lang) + " — " + t("all", lang),
+               [t("kpi", lang), t("code", lang), t("numerator", lang), t("denominator", lang), t("value", lang), t("excluded", lang)],
+               numeric={2, 3, 4, 5})
+    for r in result.results:
+        if r["group"]:
+            continue
+        k = BY_CODE[r["kpi"]]
+        exc = r["excluded"]
+        why = ", ".join(f"{f}: {n}" for f, n in r.get("excluded_by", {}).items())
+        tb.rows.append([k.label(lang), k.code, r["numerator"], r["denominator"], Pct(r["value"]),
+                        f"{exc} ({why})" if exc else 0])
+    for u in result.unavailable:
+        k = BY_CODE[u["kpi"]]
+        tb.notes.append(f"{k.label(lang)} ({k.code}): {t('unavailable', lang).lower()} — "
+                        f"{t('missing_columns', lang)} {', '.join(u.get('columns', []))}")
+    return tb
+
+
+def grouped_kpi_table(result, lang: str) -> Table | None:
+    keys = result.group_by
+    if not keys:
+        return None
+    codes = result.kpis
+    tb = Table("by_" + "_".join(keys), t("title_kpis", lang) + " — " + ", ".join(t(k, lang) for k in keys),
+               [t(k, lang) for k in keys] + [short(c, lang) for c in codes],
+               numeric=set(range(len(keys), len(keys) + len(codes))))
+    rows: dict[tuple, dict[str, Any]] = {}
+    for r in result.results:
+        if not r["group"]:
+            continue
+        key = tuple(r["group"].get(k) for k in keys)
+        rows.setdefault(key, {})[r["kpi"]] = r["value"]
+    for key, vals in rows.items():
+        tb.rows.append([("—" if v is None else v) for v in key] + [Pct(vals.get(c)) for c in codes])
+    tb.notes.append(", ".join(f"{short(c, lang)} = {BY_CODE[c].label(lang)}" for c in codes))
+    return tb
+
+
+def problems_table(problems, lang: str, limit: int = 200) -> Table:
+    tb = Table("problems", t("title_problems", lang),
+               [t("file", lang), t("column", lang), t("problem", lang), t("count", lang), t("examples", lang)], numeric={3})
+    for p in problems[:limit]:
+        what = t(p.code, lang)
+        if p.value is not None:
+            what += f": '{p.value}'"
+        ex = ", ".join(f"{t('row', lang).lower()} {r}" + (f" '{v}'" if v and p.value is None else "") for r, v in p.examples)
+        tb.rows.append([p.file, p.column or "—", what, p.count, ex])
+    return tb
+
+
+def conflicts_table(result, lang: str) -> Table:
+    tb = Table("conflicts", t("title_conflicts", lang), ["dossier_id", t("field_name", lang), t("kept", lang), t("file", lang)])
+    for c in result.dataset.conflicts:
+        tb.rows.append([c.dossier_id, ", ".join(c.fields), f"{c.kept[0]}:{c.kept[1]}",
+                        "; ".join(f"{f}:{r}" for f, r in c.others)])
+    return tb
+
+
+def compute_tables(result, lang: str) -> list[Table]:
+    tables = [inputs_table(result, lang), counts_table(result, lang), kpi_table(result, lang)]
+    g = grouped_kpi_table(result, lang)
+    if g:
+        tables.append(g)
+    if result.dataset.problems:
+        tables.append(problems_table(result.dataset.problems, lang, limit=20))
+    if result.dataset.conflicts:
+        tables.append(conflicts_table(result, lang))
+    return tables

@@ -1,0 +1,44 @@
+"""Rich tables for a terminal (plain text when piped)."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from ..i18n import pct
+from .model import Pct, Styled, Table
+
+STYLES = {"ok": "green", "pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim", "muted": "dim",
+          "improved": "green", "regressed": "red", "unchanged": "dim"}
+
+
+def _cell(v: Any, lang: str) -> Any:
+    from rich.text import Text
+
+    if isinstance(v, Pct):
+        return pct(v.value, lang=lang)
+    if isinstance(v, Styled):
+        return Text(v.text, style=STYLES.get(v.style, ""))
+    if v is None:
+        return "—"
+    if isinstance(v, int):
+        return f"{v:,}".replace(",", ".") if lang == "vi" else f"{v:,}"
+    return str(v)
+
+
+def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str] | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table as RTable
+
+    console = Console(file=out, soft_wrap=False, width=None if out.isatty() else 200)
+    for line in header or []:
+        console.print(line, highlight=False)
+    for tb in tables:
+        rt = RTable(title=tb.title, title_justify="left", show_lines=False, header_style="bold")
+        for i, c in enumerate(tb.columns):
+            rt.add_column(c, justify="right" if i in tb.numeric else "left", overflow="fold")
+        for row in tb.rows:
+            rt.add_row(*[_cell(v, lang) for v in row])
+        console.print(rt)
+        for n in tb.notes:
+            console.print(f"  {n}", style="dim", highlight=False)
+        console.print()

@@ -1,0 +1,88 @@
+"""A workbook a person sends upward: one sheet per table, the report form with its
+two-level header, readable widths, percentages as percentages. Text cells are neutralised
+against formula injection."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .model import Pct, Styled, Table, safe_text
+
+FILLS = {"pass": "C6EFCE", "ok": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "improved": "C6EFCE", "regressed": "FFC7CE"}
+
+
+def _sheet_name(title: str, used: set[str]) -> str:
+    name = "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Sheet"
+    base, i = name, 2
+    while name in used:
+        suffix = f" ({i})"
+        name = base[: 31 - len(suffix)] + suffix
+        i += 1
+    used.add(name)
+    return name
+
+
+def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[str] | None = None) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    bold = Font(bold=True)
+    wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
+    for tb in tables:
+        ws = wb.create_sheet(_sheet_name(tb.title if len(tb.title) <= 31 else tb.key, used))
+        r = 1
+        ws.cell(r, 1, safe_text(tb.title)).font = Font(bold=True, size=13)
+        r += 1
+        for line in header or []:
+            ws.cell(r, 1, safe_text(line))
+            r += 1
+        r += 1
+        if tb.groups:
+            c = 1
+            for title, span in tb.groups:
+                if span <= 0:
+                    continue
+                cell = ws.cell(r, c, safe_text(title))
+                cell.font, cell.alignment = bold, wrap
+                if span > 1:
+                    ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + span - 1)
+                c += span
+            r += 1
+        for i, name in enumerate(tb.columns, start=1):
+            cell = ws.cell(r, i, safe_text(name))
+            cell.font, cell.alignment = bold, wrap
+        ws.freeze_panes = ws.cell(r + 1, 1)
+        r += 1
+        widths = [len(str(c)) for c in tb.columns]
+        for row in tb.rows:
+            for i, v in enumerate(row, start=1):
+                cell = ws.cell(r, i)
+                _put(cell, v)
+                widths[i - 1] = max(widths[i - 1], min(60, len(str(cell.value or ""))))
+            r += 1
+        for n in tb.notes:
+            r += 1
+            ws.cell(r, 1, safe_text(n)).font = Font(italic=True)
+        for i, w in enumerate(widths, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = max(8, min(60, w + 2))
+    wb.save(path_or_buffer)
+
+
+def _put(cell, v: Any) -> None:
+    from openpyxl.styles import PatternFill
+
+    if isinstance(v, Pct):
+        cell.value = v.value
+        cell.number_format = "0.00%"
+    elif isinstance(v, Styled):
+        cell.value = safe_text(v.text)
+        if v.style in FILLS:
+            cell.fill = PatternFill("solid", fgColor=FILLS[v.style])
+    elif isinstance(v, str):
+        cell.value = safe_text(v)
+    else:
+        cell.value = v

@@ -1,0 +1,183 @@
+"""Column-at-a-time form of ``parsers.Date`` (a property test holds the two together).
+
+Strings are dictionary-encoded first (exports repeat dates a lot), each distinct string is
+matched against the same patterns as the scalar form with RE2 through pyarrow, the
+components are checked (no 31/02, no 25:00) and composed with numpy, and the result is
+taken back to the rows. Spreadsheet cells that are already dates or numbers are handled
+without going through text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .parsers import _EXCEL_EPOCH, DATE_PATTERNS, MAX_DATE, MIN_DATE, SERIAL_PATTERN, _SERIAL_MAX, _SERIAL_MIN
+from .text import WS_CLASS
+
+NAT = np.iinfo(np.int64).min
+_MIN_NS = np.int64(pd.Timestamp(MIN_DATE).value)
+_MAX_NS = np.int64(pd.Timestamp(MAX_DATE).value)
+_EPOCH_NS = np.int64(pd.Timestamp(_EXCEL_EPOCH).value)
+_MDAYS = np.array([31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_EDGES = "^" + WS_CLASS + "+|" + WS_CLASS + "+$"
+
+
+def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    n = len(s)
+    out = np.full(n, NAT, dtype=np.int64)
+    invalid = np.zeros(n, dtype=bool)
+    if n == 0:
+        return _series(out, s.index), invalid
+
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        ns = s.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64) if getattr(s.dt, "tz", None) else s.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        ns = ns - ns % 1_000_000_000 * (ns != NAT)
+        _range(ns, invalid)
+        return _series(ns, s.index), invalid
+
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+        ns, bad = _parse_strings(s.to_numpy(dtype=object, na_value=None))
+        return _series(ns, s.index), bad
+
+    # object column from a spreadsheet: split by the Python type of each cell
+    values = s.to_numpy(dtype=object)
+    str_idx, num_idx, dt_idx, bad_idx = [], [], [], []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        t = type(v)
+        if t is str:
+            str_idx.append(i)
+        elif t is float or t is int:
+            if t is float and v != v:  # NaN
+                continue
+            num_idx.append(i)
+        elif isinstance(v, (dt.datetime, dt.date)):
+            dt_idx.append(i)
+        elif v is pd.NaT or v is pd.NA:
+            continue
+        else:
+            bad_idx.append(i)
+    if str_idx:
+        idx = np.asarray(str_idx)
+        ns, bad = _parse_strings(values[idx])
+        out[idx] = ns
+        invalid[idx] = bad
+    if num_idx:
+        idx = np.asarray(num_idx)
+        ns, bad = _from_serials(np.asarray(values[idx], dtype=np.float64))
+        out[idx] = ns
+        invalid[idx] = bad
+    for i in dt_idx:
+        v = values[i]
+        if isinstance(v, dt.datetime):
+            v = v.replace(tzinfo=None, microsecond=0)
+        else:
+            v = dt.datetime(v.year, v.month, v.day)
+        if MIN_DATE <= v <= MAX_DATE:
+            out[i] = pd.Timestamp(v).value
+        else:
+            invalid[i] = True
+    if bad_idx:
+        invalid[np.asarray(bad_idx)] = True
+    return _series(out, s.index), invalid
+
+
+def _series(ns: np.ndarray, index) -> pd.Series:
+    return pd.Series(ns.view("datetime64[ns]"), index=index)
+
+
+def _range(ns: np.ndarray, invalid: np.ndarray) -> None:
+    present = ns != NAT
+    out = present & ((ns < _MIN_NS) | (ns > _MAX_NS))
+    ns[out] = NAT
+    invalid |= out
+
+
+def _parse_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
+    arr = pc.replace_substring_regex(arr, _EDGES, "")
+    enc = arr.dictionary_encode(null_encoding="mask")
+    words = enc.dictionary
+    k = len(words)
+    ns = np.full(k, NAT, dtype=np.int64)
+    bad = np.zeros(k, dtype=bool)
+    done = np.zeros(k, dtype=bool)
+    blank = pc.equal(words, "").to_numpy(zero_copy_only=False)
+    done |= blank
+
+    serial = pc.match_substring_regex(words, SERIAL_PATTERN).to_numpy(zero_copy_only=False) & ~done
+    if serial.any():
+        sub = pc.filter(words, pa.array(serial))
+        x = pc.cast(sub, pa.float64()).to_numpy(zero_copy_only=False)
+        s_ns, s_bad = _from_serials(x)
+        ns[serial] = s_ns
+        bad[serial] = s_bad
+        done |= serial
+
+    for pattern in DATE_PATTERNS:
+        if done.all():
+            break
+        todo = np.flatnonzero(~done)
+        sub = words.take(pa.array(todo))
+        st = pc.extract_regex(sub, pattern)
+        matched = st.is_valid().to_numpy(zero_copy_only=False)
+        if not matched.any():
+            continue
+        st = st.filter(pa.array(matched))
+        rows = todo[matched]
+
+        def comp(name: str) -> np.ndarray:
+            try:
+                f = st.field(name)
+            except KeyError:
+                return np.zeros(len(rows), dtype=np.int64)
+            f = pc.if_else(pc.equal(f, ""), "0", f)
+            return pc.cast(f, pa.int64()).to_numpy(zero_copy_only=False)
+
+        c_ns, c_bad = _compose(comp("y"), comp("m"), comp("d"), comp("H"), comp("M"), comp("S"))
+        ns[rows] = c_ns
+        bad[rows] = c_bad
+        done[rows] = True
+
+    bad |= ~done  # matched nothing
+    idx = enc.indices
+    valid_rows = idx.is_valid().to_numpy(zero_copy_only=False)
+    pos = idx.fill_null(0).to_numpy(zero_copy_only=False)
+    out = np.where(valid_rows, ns[pos] if k else NAT, NAT)
+    invalid = np.where(valid_rows, bad[pos] if k else False, False)
+    return out.astype(np.int64), invalid.astype(bool)
+
+
+def _from_serials(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    ok = np.isfinite(x) & (x >= _SERIAL_MIN) & (x < _SERIAL_MAX)
+    secs = np.round(np.where(ok, x, 0.0) * 86400.0).astype(np.int64)
+    ns = np.where(ok, _EPOCH_NS + secs * 1_000_000_000, NAT)
+    bad = ~ok
+    # after rounding, the range check of the scalar form
+    out_of_range = ok & ((ns < _MIN_NS) | (ns > _MAX_NS))
+    ns = np.where(out_of_range, NAT, ns)
+    return ns, bad | out_of_range
+
+
+def _compose(y, m, d, H, M, S) -> tuple[np.ndarray, np.ndarray]:
+    leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+    mi = np.clip(m - 1, 0, 11)
+    dim = _MDAYS[mi] + ((m == 2) & leap)
+    ok = (m >= 1) & (m <= 12) & (d >= 1) & (d <= dim) & (H <= 23) & (M <= 59) & (S <= 59)
+    # years far outside the accepted range are refused before datetime64[ns] could overflow
+    far = ok & ((y < MIN_DATE.year) | (y > MAX_DATE.year))
+    ok &= ~far
+    ys = np.where(ok, y, 1970)
+    months = ((ys - 1970) * 12 + np.where(ok, m - 1, 0)).astype("datetime64[M]")
+    days = months.astype("datetime64[D]") + np.where(ok, d - 1, 0).astype("timedelta64[D]")
+    ns = days.astype("datetime64[ns]").astype(np.int64) + (H * 3600 + M * 60 + S) * 1_000_000_000
+    ns = np.where(ok, ns, NAT)
+    out_of_range = ok & ((ns < _MIN_NS) | (ns > _MAX_NS))
+    ns = np.where(out_of_range, NAT, ns)
+    return ns, ~ok | far | out_of_range

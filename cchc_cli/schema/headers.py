@@ -1,0 +1,236 @@
+"""Header → canonical field mapping, derived from the input models.
+
+Headers are compared by ``fold()`` (NFC, case, diacritics, spaces and punctuation
+insensitive). A ``--columns`` TOML file adds the user's own headers and value spellings.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from ..errors import ConfigError
+from . import vocab
+from .models import AltSource, FieldSpec, field_specs
+from .parsers import Parser
+from .text import fold
+
+# Columns that are recognised but carry nothing to compute: row numbers.
+IGNORED_HEADERS = frozenset(fold(h) for h in ("STT", "TT", "Số TT", "Số thứ tự", "No"))
+
+_VALUE_TABLES: dict[str, tuple[str, ...]] = {
+    "channel": ("direct", "online", "postal"),
+    "status": vocab.STATES,
+    "service_level": ("full", "partial", "none"),
+    "level": vocab.LEVELS,
+    "boolean": ("true", "false"),
+    "payment_method": ("true", "false"),
+}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a field comes from: one column of the table."""
+
+    field: str
+    column: int  # position in the table
+    header: str  # as the export spells it
+    parser: Parser
+    alt: str | None = None  # AltSource name, None for the field's own column
+    combine: str = "first"
+
+
+@dataclass
+class ColumnMap:
+    """User additions from a --columns file."""
+
+    columns: dict[str, list[str]] = field(default_factory=dict)  # field -> folded headers
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)  # vocab -> folded -> value
+    path: str | None = None
+    _idx: dict = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def load(cls, path: str | Path | None, model: type[BaseModel]) -> "ColumnMap":
+        if path is None:
+            return cls()
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: không tìm thấy tệp ánh xạ cột (--columns).") from None
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+            raise ConfigError(f"{p}: tệp ánh xạ cột không đúng cú pháp TOML: {e}") from None
+        fields = [f.name for f in field_specs(model)]
+        out = cls(path=str(p))
+        for key in data:
+            if key not in ("columns", "values"):
+                raise ConfigError(
+                    f"{p}: khóa không hợp lệ '{key}'" + _did_you_mean(key, ["columns", "values"])
+                    + " Tệp chỉ có hai bảng [columns] và [values.<trường>]."
+                )
+        for name, headers in (data.get("columns") or {}).items():
+            if name not in fields:
+                raise ConfigError(
+                    f"{p}: [columns].{name}: không có trường chuẩn '{name}'." + _did_you_mean(name, fields)
+                )
+            hs = [headers] if isinstance(headers, str) else headers
+            if not isinstance(hs, list) or not all(isinstance(h, str) for h in hs):
+                raise ConfigError(f"{p}: [columns].{name}: cần tên cột (chuỗi) hoặc danh sách tên cột.")
+            out.columns[name] = [fold(h) for h in hs]
+        for table, pairs in (data.get("values") or {}).items():
+            if table not in _VALUE_TABLES:
+                raise ConfigError(
+                    f"{p}: [values.{table}]: không có bảng giá trị này." + _did_you_mean(table, list(_VALUE_TABLES))
+                )
+            allowed = _VALUE_TABLES[table]
+            t: dict[str, Any] = {}
+            for spelling, value in (pairs or {}).items():
+                v = str(value)
+                if v not in allowed:
+                    raise ConfigError(
+                        f"{p}: [values.{table}].\"{spelling}\" = \"{v}\": giá trị chuẩn phải là một trong "
+                        + ", ".join(allowed) + "." + _did_you_mean(v, list(allowed))
+                    )
+                t[fold(spelling)] = (v == "true") if table in ("boolean", "payment_method") else v
+            out.values[table] = t
+        return out
+
+
+def _did_you_mean(word: str, choices: list[str]) -> str:
+    m = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f" Có phải ý bạn là '{m[0]}'?" if m else ""
+
+
+@dataclass
+class Mapping:
+    sources: list[Source]
+    headers: list[str]  # every header of the table, by position
+    unmapped: list[int]  # positions of headers that map to nothing
+    ignored: list[int]  # STT-like columns
+    shadowed: list[tuple[int, str]]  # (position, field) matched but another column won
+    model: type[BaseModel]
+
+    def by_field(self) -> dict[str, list[Source]]:
+        out: dict[str, list[Source]] = {}
+        for s in self.sources:
+            out.setdefault(s.field, []).append(s)
+        return out
+
+    @property
+    def fields(self) -> set[str]:
+        return {s.field for s in self.sources}
+
+    def missing_required(self) -> list[str]:
+        have = self.fields
+        return [f.name for f in field_specs(self.model) if f.required and f.name not in have]
+
+
+def _index(model: type[BaseModel], user: ColumnMap) -> dict[str, tuple[FieldSpec, AltSource | None, int]]:
+    """folded spelling -> (field spec, alt source or None, priority)."""
+    if model in user._idx:
+        return user._idx[model]
+    idx: dict[str, tuple[FieldSpec, AltSource | None, int]] = {}
+    for spec in field_specs(model):
+        for i, h in enumerate(user.columns.get(spec.name, ())):
+            idx[h] = (spec, None, -1000 + i)
+        for i, h in enumerate(spec.headers.spellings):
+            idx.setdefault(fold(h), (spec, None, i))
+        for alt in spec.alts:
+            for i, h in enumerate(alt.spellings):
+                idx.setdefault(fold(h), (spec, alt, 100 + i))
+    user._idx[model] = idx
+    return idx
+
+
+def excluded_spellings(model: type[BaseModel]) -> set[str]:
+    return {fold(h) for spec in field_specs(model) for h in spec.headers.exclude}
+
+
+def match_label(label: str, model: type[BaseModel], user: ColumnMap):
+    """(spec, alt, priority) for one header label, or None."""
+    return _index(model, user).get(fold(label))
+
+
+def map_headers(
+    candidates: list[list[str]], model: type[BaseModel], user: ColumnMap | None = None
+) -> Mapping:
+    """Map a table's columns. ``candidates[i]`` lists the labels to try for column i, most
+    specific last-resort last (e.g. ["Có kết quả", "Ngày, tháng, năm Có kết quả"])."""
+    user = user if user is not None else ColumnMap()
+    idx = _index(model, user)
+    excluded = excluded_spellings(model)
+    best: dict[str, tuple[int, int, Source]] = {}  # field -> (priority, position, source)
+    sums: dict[str, list[Source]] = {}
+    unmapped, ignored, shadowed = [], [], []
+    headers = [next((c for c in cands if c), "") for cands in candidates]
+    for pos, cands in enumerate(candidates):
+        hit = None
+        for label in cands:
+            key = fold(label)
+            if not key or key in excluded:
+                continue
+            if key in idx:
+                hit = idx[key]
+                break
+        if hit is None:
+            if any(fold(c) in IGNORED_HEADERS for c in cands):
+                ignored.append(pos)
+            elif headers[pos]:
+                unmapped.append(pos)
+            continue
+        spec, alt, prio = hit
+        parser = alt.parser if alt else spec.parser
+        src = Source(spec.name, pos, headers[pos], parser, alt.name if alt else None,
+                     alt.combine if alt else "first")
+        if alt is not None and alt.combine == "sum":
+            sums.setdefault(spec.name, []).append(src)
+            continue
+        cur = best.get(spec.name)
+        if cur is None or (prio, pos) < (cur[0], cur[1]):
+            if cur is not None:
+                shadowed.append((cur[1], spec.name))
+            best[spec.name] = (prio, pos, src)
+        else:
+            shadowed.append((pos, spec.name))
+    sources = [b[2] for b in best.values()]
+    for name, parts in sums.items():
+        if name in best:  # a total column wins over the parts
+            shadowed.extend((p.column, name) for p in parts)
+        else:
+            sources.extend(parts)
+    sources.sort(key=lambda s: s.column)
+    return Mapping(sources, headers, unmapped, ignored, sorted(shadowed), model)
+
+
+def nearest_headers(field_name: str, headers: list[str], model: type[BaseModel], n: int = 3) -> list[str]:
+    """Headers of the table that look most like the spellings of ``field_name``."""
+    spec = next(f for f in field_specs(model) if f.name == field_name)
+    spellings = [fold(h) for h in spec.headers.spellings]
+    scored = []
+    for h in headers:
+        k = fold(h)
+        if not k:
+            continue
+        score = max((difflib.SequenceMatcher(None, k, s).ratio() for s in spellings), default=0)
+        scored.append((score, h))
+    scored.sort(key=lambda t: -t[0])
+    return [h for score, h in scored[:n] if score >= 0.45]
+
+
+def score_labels(candidates: list[list[str]], model: type[BaseModel], user: ColumnMap) -> int:
+    """How many distinct fields a header candidate maps: the header detector's score."""
+    idx = _index(model, user)
+    excluded = excluded_spellings(model)
+    found = set()
+    for cands in candidates:
+        for label in cands:
+            key = fold(label)
+            if key and key not in excluded and key in idx:
+                found.add(idx[key][0].name)
+                break
+    return len(found)

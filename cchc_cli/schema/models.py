@@ -1,0 +1,203 @@
+"""Pydantic models of each input: the single source of truth for its schema.
+
+Each field says, in its annotation: its type, the parser that reads it (``Parse``), the
+header spellings real exports use (``Headers``) and, for a few fields, other columns that
+can stand in for it (``AltSource``: a yes/no "Trực tuyến" column for the channel, a payment
+method column, separate fee and charge columns). A field without a default is required.
+
+Header mapping, vectorised validation and per-row messages are all derived from these
+models through ``field_specs``; nothing else lists fields or spellings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from . import vocab
+from .parsers import Boolean, Date, Money, Parse, Parser, Text, Vocab, WorkingDays
+
+
+@dataclass(frozen=True)
+class Headers:
+    spellings: tuple[str, ...]
+    # spellings that look alike but mean something else ("Mã hồ sơ gốc", "Ngày gia hạn"):
+    # never matched, and never offered as a "did you mean".
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AltSource:
+    """Another column that gives the field when its own column is absent.
+    ``combine="sum"`` adds up every such column present (fee + charge)."""
+
+    name: str
+    spellings: tuple[str, ...]
+    parser: Parser
+    combine: Literal["first", "sum"] = "first"
+
+
+def H(*spellings: str, exclude: tuple[str, ...] = ()) -> Headers:
+    return Headers(tuple(spellings), exclude)
+
+
+TEXT = Parse(Text())
+ID = Parse(Text(max_length=200))
+DATE = Parse(Date())
+BOOL = Parse(Boolean(name="boolean", table=vocab.BOOLEAN, blank_false=True))  # blank = no (inputs.md)
+Channel = Literal["direct", "online", "postal", "offline"]
+ServiceLevel = Literal["full", "partial", "none"]
+Level = Literal["Bộ", "Tỉnh", "Huyện", "Xã"]
+State = Literal["submitted", "processing", "waiting", "refused", "withdrawn", "stopped", "resolved", "returned"]
+
+
+class OnlineFlag(Boolean):
+    """A yes/no "Trực tuyến" column standing in for the channel: yes is online, no is
+    "offline" (direct or postal, the export does not say which)."""
+
+    def scalar(self, v, extra=None):
+        b = super().scalar(v, extra)
+        return None if b is None else ("online" if b else "offline")
+
+
+class DossierRecord(BaseModel):
+    """One row of a dossier export (hồ sơ), inputs.md "Dossier export"."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    dossier_id: Annotated[
+        str,
+        ID,
+        H("Mã hồ sơ", "Mã hồ sơ hành chính", "Số hồ sơ", "Mã số hồ sơ", "Số biên nhận",
+          "Mã biên nhận", exclude=("Mã hồ sơ gốc",)),
+    ]
+    received_at: Annotated[
+        dt.datetime,
+        DATE,
+        H("Ngày tiếp nhận", "Ngày tiếp nhận hồ sơ", "Ngày giờ tiếp nhận", "Thời gian tiếp nhận",
+          "Ngày nhận", "Ngày nhận hồ sơ", "Nhận hồ sơ"),
+    ]
+    submitted_at: Annotated[dt.datetime | None, DATE, H("Ngày nộp", "Ngày nộp hồ sơ", "Ngày gửi")] = None
+    due_at: Annotated[
+        dt.datetime | None,
+        DATE,
+        H("Ngày hẹn trả", "Ngày hẹn trả kết quả", "Hẹn trả kết quả", "Ngày hẹn trả hồ sơ",
+          "Ngày giờ hẹn trả", "Hạn xử lý", "Hạn giải quyết", exclude=("Ngày gia hạn",)),
+    ] = None
+    finished_at: Annotated[
+        dt.datetime | None,
+        DATE,
+        H("Ngày có kết quả", "Ngày kết thúc xử lý", "Ngày hoàn thành", "Ngày giải quyết xong",
+          "Ngày ký hồ sơ", "Ngày tháng năm có kết quả"),
+    ] = None
+    returned_at: Annotated[
+        dt.datetime | None,
+        DATE,
+        H("Ngày trả kết quả", "Ngày trả", "Ngày trả công dân", "Ngày trả thực tế", "Trả kết quả",
+          "Ngày tháng năm trả kết quả"),
+    ] = None
+    status: Annotated[
+        State | None,
+        Parse(Vocab(name="status", table=vocab.STATUS)),
+        H("Trạng thái", "Tình trạng", "Trạng thái hồ sơ", "Trạng thái, kết quả giải quyết TTHC",
+          "Mã trạng thái"),
+    ] = None
+    unit: Annotated[
+        str | None,
+        TEXT,
+        H("Đơn vị tiếp nhận", "Đơn vị giải quyết", "Cơ quan giải quyết", "Cơ quan thụ lý",
+          "Cơ quan chủ trì giải quyết", "Đơn vị xử lý", "Tên đơn vị", "Tên đơn vị xử lý",
+          "Đơn vị/ cá nhân giải quyết", "Đơn vị"),
+    ] = None
+    level: Annotated[
+        Level | None, Parse(Vocab(name="level", table=vocab.LEVEL)),
+        H("Cấp", "Cấp thực hiện", "Cấp hành chính"),
+    ] = None
+    field: Annotated[str | None, TEXT, H("Lĩnh vực", "Tên lĩnh vực")] = None
+    procedure_code: Annotated[
+        str | None, ID, H("Mã thủ tục", "Mã TTHC", "Mã thủ tục hành chính")
+    ] = None
+    procedure_name: Annotated[
+        str | None,
+        TEXT,
+        H("Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính", "Thủ tục", "Thủ tục hành chính"),
+    ] = None
+    channel: Annotated[
+        Channel | None,
+        Parse(Vocab(name="channel", table=vocab.CHANNEL)),
+        H("Hình thức nộp", "Hình thức nộp hồ sơ", "Kênh nộp", "Hình thức tiếp nhận",
+          "Loại tiếp nhận", "Nguồn hồ sơ", "Kênh tiếp nhận"),
+        AltSource("online_flag", ("Trực tuyến", "Nộp trực tuyến", "Hồ sơ trực tuyến"),
+                  OnlineFlag(name="boolean", table=vocab.BOOLEAN, blank_false=True)),
+    ] = None
+    service_level: Annotated[
+        ServiceLevel | None,
+        Parse(Vocab(name="service_level", table=vocab.SERVICE_LEVEL)),
+        H("Mức độ", "Mức độ DVC", "Mức độ dịch vụ công", "Mức độ cung cấp dịch vụ công trực tuyến",
+          "Loại DVC", "DVC toàn trình", "Mức độ DVCTT"),
+    ] = None
+    fee: Annotated[
+        float | None,
+        Parse(Money()),
+        H("Phí, lệ phí", "Phí lệ phí", "Tổng phí, lệ phí đã nộp", "Thu phí, lệ phí (VNĐ)",
+          "Số tiền", "Phí, lệ phí (VNĐ)", "Tổng phí lệ phí"),
+        AltSource("fee_part", ("Phí", "Phí (VNĐ)", "Lệ phí", "Lệ phí (VNĐ)", "Phí (đồng)",
+                               "Lệ phí (đồng)"), Money(), combine="sum"),
+    ] = None
+    online_payment: Annotated[
+        bool | None,
+        BOOL,
+        H("Thanh toán trực tuyến", "Đã thanh toán trực tuyến", "TT trực tuyến"),
+        AltSource("payment_method", ("Hình thức thanh toán", "Phương thức thanh toán"),
+                  Boolean(name="payment_method", table=vocab.PAYMENT_METHOD, blank_false=True)),
+    ] = None
+    digitised_dossier: Annotated[
+        bool | None, BOOL,
+        H("Số hóa hồ sơ", "Số hoá hồ sơ", "Đã số hóa hồ sơ", "Số hóa thành phần hồ sơ"),
+    ] = None
+    digitised_result: Annotated[
+        bool | None, BOOL,
+        H("Số hóa kết quả", "Số hóa kết quả giải quyết", "Kết quả điện tử", "Đã số hóa kết quả"),
+    ] = None
+    apology_letter: Annotated[
+        bool | None, BOOL, H("Văn bản xin lỗi", "Phiếu xin lỗi", "Thư xin lỗi"),
+    ] = None
+    time_limit_days: Annotated[
+        float | None,
+        Parse(WorkingDays()),
+        H("Thời hạn quy định", "Số ngày QĐ", "Thời hạn giải quyết", "Thời hạn xử lý",
+          "Số ngày quy định", exclude=("Số ngày quá hạn",)),
+    ] = None
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    required: bool
+    parser: Parser
+    headers: Headers
+    alts: tuple[AltSource, ...]
+
+
+@cache
+def field_specs(model: type[BaseModel]) -> tuple[FieldSpec, ...]:
+    """The fields of an input model, in declaration order, with their parser, header
+    spellings and alternative sources, read from the annotations."""
+    out = []
+    for name, info in model.model_fields.items():
+        parser = next(m.parser for m in info.metadata if isinstance(m, Parse))
+        headers = next((m for m in info.metadata if isinstance(m, Headers)), Headers(()))
+        alts = tuple(m for m in info.metadata if isinstance(m, AltSource))
+        out.append(FieldSpec(name, info.is_required(), parser, headers, alts))
+    return tuple(out)
+
+
+def spec_of(model: type[BaseModel], name: str) -> FieldSpec:
+    return next(f for f in field_specs(model) if f.name == name)
+
+
+INPUT_KINDS: dict[str, type[BaseModel]] = {"dossiers": DossierRecord}

@@ -1,0 +1,356 @@
+"""Value parsers: one scalar form and one vectorised form of each rule.
+
+A pydantic model field carries its parser (``Parse(parser)``): the scalar form is the
+model's before-validator, so a row validated by pydantic and a column validated by
+``parser.vector`` follow the same rule. Vocabulary-like parsers vectorise by parsing the
+distinct values with the scalar form (exports have few distinct statuses or channels), so
+the two cannot disagree; dates, which have many distinct values, have their own
+column-at-a-time implementation, and a property test holds it to the scalar form.
+
+Blank cells (None, NaN, empty or whitespace) are missing values, never errors. A value that
+is present but unreadable raises ``ParseError`` (scalar) or is flagged in the ``invalid``
+mask (vector).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from pydantic import GetCoreSchemaHandler, ValidationInfo
+from pydantic_core import core_schema
+
+from . import vocab
+from .text import WS_CLASS, fold, nfc, squeeze, trim
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+
+class ParseError(ValueError):
+    """A present value that cannot be read. ``code`` keys the message in i18n."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+def is_blank(v: Any) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    if isinstance(v, str):
+        return not trim(v)
+    try:  # pandas NA / NaT
+        import pandas as pd
+
+        return bool(pd.isna(v)) if not isinstance(v, (str, bytes, list, tuple, dict)) else False
+    except (TypeError, ValueError, ImportError):  # pragma: no cover
+        return False
+
+
+def _number_text(v: Any) -> str:
+    """How a spreadsheet number reads as text: 12.0 -> "12"."""
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+class Parser:
+    """Base: subclasses implement ``scalar`` and may override ``vector``."""
+
+    kind: ClassVar[str] = "value"
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> Any:  # pragma: no cover
+        raise NotImplementedError
+
+    def vector(self, s: "pd.Series", extra: dict[str, Any] | None = None):
+        """(values, invalid): values aligned with ``s`` (missing where blank or invalid),
+        invalid a boolean numpy array. Default: parse each distinct value once."""
+        import numpy as np
+        import pandas as pd
+
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        parsed: list[Any] = []
+        bad = np.zeros(len(uniques) + 1, dtype=bool)
+        for i, u in enumerate(uniques):
+            try:
+                parsed.append(self.scalar(u, extra))
+            except ParseError:
+                parsed.append(None)
+                bad[i] = True
+        parsed.append(None)  # slot for the NA sentinel (-1)
+        lookup = np.empty(len(parsed), dtype=object)
+        lookup[:] = parsed
+        values = lookup[codes]
+        invalid = bad[codes]
+        return self.to_series(values, s.index), invalid
+
+    def to_series(self, values, index):
+        import pandas as pd
+
+        return pd.Series(values, index=index, dtype=object)
+
+
+@dataclass(frozen=True)
+class Text(Parser):
+    """Free text (names, codes): trimmed, NFC, inner whitespace collapsed; numbers from
+    spreadsheets read as they display ("12", not "12.0")."""
+
+    kind: ClassVar[str] = "text"
+    max_length: int = 1000
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> str | None:
+        if is_blank(v):
+            return None
+        s = v if isinstance(v, str) else _number_text(v)
+        s = squeeze(nfc(s))
+        if len(s) > self.max_length:
+            raise ParseError("too_long", length=len(s), max=self.max_length)
+        return s
+
+    def vector(self, s: "pd.Series", extra: dict[str, Any] | None = None):
+        import numpy as np
+        import pandas as pd
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not _is_string_series(s):
+            return super().vector(s, extra)
+        arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True)
+        arr = pc.utf8_normalize(arr, form="NFC")
+        # collapse runs of whitespace and trim, as squeeze() does
+        arr = pc.replace_substring_regex(arr, WS_CLASS + "+", " ")
+        arr = pc.utf8_trim(arr, " ")
+        lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+        too_long = np.nan_to_num(lengths.astype(float), nan=0) > self.max_length
+        if too_long.any():
+            arr = pc.if_else(pa.array(too_long), pa.scalar(None, pa.large_string()), arr)
+        values = pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
+        return values, too_long
+
+
+def _is_string_series(s: "pd.Series") -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
+
+
+@dataclass(frozen=True)
+class Vocab(Parser):
+    """A closed vocabulary (inputs.md "Values"); ``extra`` adds a run's own spellings
+    (``[values.<name>]`` of a --columns file, already folded)."""
+
+    kind: ClassVar[str] = "vocab"
+    name: str = ""
+    table: dict = field(default_factory=dict, hash=False, compare=False)
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> Any:
+        if is_blank(v):
+            return None
+        key = fold(_number_text(v) if not isinstance(v, str) else v)
+        if extra and self.name in extra and key in extra[self.name]:
+            return extra[self.name][key]
+        if key in self.table:
+            return self.table[key]
+        raise ParseError("unknown_value", vocab=self.name)
+
+
+@dataclass(frozen=True)
+class Boolean(Vocab):
+    """Yes/no cells: "Có", "x", "1", "Đã số hóa" … / "Không", "0", "Chưa" …; blank is
+    missing. ``blank_false`` makes blank mean no, as in a column of ticks."""
+
+    kind: ClassVar[str] = "boolean"
+    blank_false: bool = False
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> Any:
+        if is_blank(v):
+            return False if self.blank_false else None
+        if isinstance(v, bool):
+            return v
+        return super().scalar(v, extra)
+
+
+_MONEY = re.compile(r"^(?P<int>\d{1,3}(?:[.,  ]\d{3})+|\d+)(?:[.,](?P<dec>\d{1,2}))?$")
+_MONEY_UNIT = re.compile(r"\s*(vnđ|vnd|đồng|dong|đ|d)\.?$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Money(Parser):
+    """Amounts in VND: "50.000", "50,000 đ", "1.234.567 VNĐ", spreadsheet numbers.
+    A separator followed by exactly three digits is a thousands separator; one or two
+    digits after the last separator are decimals. Negative amounts are errors."""
+
+    kind: ClassVar[str] = "money"
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> float | None:
+        if is_blank(v):
+            return None
+        if isinstance(v, bool):
+            raise ParseError("not_a_number")
+        if isinstance(v, (int, float)):
+            if isinstance(v, float) and not math.isfinite(v):
+                raise ParseError("not_a_number")
+            if v < 0:
+                raise ParseError("negative")
+            return float(v)
+        s = trim(_MONEY_UNIT.sub("", trim(nfc(str(v)))))
+        if s.startswith("-"):
+            raise ParseError("negative")
+        m = _MONEY.match(s)
+        if not m:
+            raise ParseError("not_a_number")
+        whole = re.sub(r"[.,  ]", "", m.group("int"))
+        dec = m.group("dec") or "0"
+        return float(f"{whole}.{dec}")
+
+
+_DAYS = re.compile(r"^(?P<n>[0-9]+(?:[.,][0-9]+)?)\s*(?:ngày làm việc|ngày lv|ngày|nlv)?\.?$")
+
+
+@dataclass(frozen=True)
+class WorkingDays(Parser):
+    """A time limit in working days: 15, "15", "15 ngày", "15 ngày làm việc", "0,5"."""
+
+    kind: ClassVar[str] = "days"
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> float | None:
+        if is_blank(v):
+            return None
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            if not math.isfinite(v) or v < 0:
+                raise ParseError("not_a_number")
+            return float(v)
+        m = _DAYS.match(trim(nfc(str(v))).lower())
+        if not m:
+            raise ParseError("not_a_number")
+        return float(m.group("n").replace(",", "."))
+
+
+# ---------------------------------------------------------------- dates
+
+_EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+MIN_DATE = dt.datetime(1990, 1, 1)
+MAX_DATE = dt.datetime(2100, 12, 31, 23, 59, 59)
+_SERIAL_MIN = (MIN_DATE - _EXCEL_EPOCH).days
+_SERIAL_MAX = (MAX_DATE - _EXCEL_EPOCH).days + 1
+
+# Day-first forms and ISO. Named groups: y m d, and optional H M S.
+# ASCII digits only ([0-9], not \\d): the same patterns run in Python's re (scalar) and in
+# RE2 through pyarrow (vector), and must match the same strings.
+_TIME = r"(?P<H>[0-9]{1,2})[:hH](?P<M>[0-9]{2})(?::(?P<S>[0-9]{2})(?:\.[0-9]{1,6})?)?"
+DATE_PATTERNS: tuple[str, ...] = (
+    r"^(?P<d>[0-9]{1,2})[/.\-](?P<m>[0-9]{1,2})[/.\-](?P<y>[0-9]{4})(?:[ T,]+" + _TIME + r")?$",
+    r"^" + _TIME + r"[ ,]+(?P<d>[0-9]{1,2})[/.\-](?P<m>[0-9]{1,2})[/.\-](?P<y>[0-9]{4})$",
+    r"^(?P<y>[0-9]{4})-(?P<m>[0-9]{1,2})-(?P<d>[0-9]{1,2})(?:[ T]" + _TIME + r")?$",
+)
+_DATE_RES = tuple(re.compile(p) for p in DATE_PATTERNS)
+SERIAL_PATTERN = r"^[0-9]{1,7}(?:\.[0-9]+)?$"
+_SERIAL_RE = re.compile(SERIAL_PATTERN)
+
+
+
+def _from_serial(x: float) -> dt.datetime:
+    if not (_SERIAL_MIN <= x < _SERIAL_MAX):
+        raise ParseError("date_out_of_range")
+    # rounded to the second, as Excel displays it
+    return _EXCEL_EPOCH + dt.timedelta(seconds=round(x * 86400))
+
+
+@dataclass(frozen=True)
+class Date(Parser):
+    """Dates and date-times as Vietnamese exports write them (inputs.md "Dates"): day-first
+    "23/03/2023", "23/03/2023 14:05[:10]", "23-03-2023", "14:05 23/03/2023"; ISO
+    "2023-03-23[T14:05:00]"; Excel serial numbers and native spreadsheet dates. Month-first
+    is never tried; an impossible date (31/02) is an error, never rolled over. Dates outside
+    1990–2100 are errors (a serial like 15 is not a date). A value at exactly 00:00 is a
+    date without a time of day."""
+
+    kind: ClassVar[str] = "date"
+
+    def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> dt.datetime | None:
+        if is_blank(v):
+            return None
+        if isinstance(v, dt.datetime):
+            out = v.replace(tzinfo=None, microsecond=0)
+        elif isinstance(v, dt.date):
+            out = dt.datetime(v.year, v.month, v.day)
+        elif isinstance(v, bool):
+            raise ParseError("not_a_date")
+        elif isinstance(v, (int, float)):
+            if not math.isfinite(v):
+                raise ParseError("not_a_date")
+            out = _from_serial(float(v))
+        else:
+            s = trim(str(v))
+            if not s:
+                return None
+            if _SERIAL_RE.match(s):
+                out = _from_serial(float(s))
+            else:
+                for rx in _DATE_RES:
+                    m = rx.match(s)
+                    if m:
+                        out = _build(m.groupdict())
+                        break
+                else:
+                    raise ParseError("not_a_date")
+        if not (MIN_DATE <= out <= MAX_DATE):
+            raise ParseError("date_out_of_range")
+        return out
+
+    def to_series(self, values, index):
+        import pandas as pd
+
+        return pd.Series(pd.to_datetime(values), index=index)
+
+    def vector(self, s: "pd.Series", extra: dict[str, Any] | None = None):
+        from ._dates import parse_dates
+
+        return parse_dates(s)
+
+
+def _build(g: dict[str, str | None]) -> dt.datetime:
+    y, m, d = int(g["y"]), int(g["m"]), int(g["d"])
+    H = int(g.get("H") or 0)
+    M = int(g.get("M") or 0)
+    S = int(g.get("S") or 0)
+    if not (1 <= m <= 12):
+        raise ParseError("invalid_month", month=m)
+    try:
+        day = dt.date(y, m, d)
+    except ValueError:
+        raise ParseError("invalid_day", day=d, month=m, year=y) from None
+    if H > 23 or M > 59 or S > 59:
+        raise ParseError("invalid_time")
+    return dt.datetime(day.year, day.month, day.day, H, M, S)
+
+
+# ---------------------------------------------------------------- pydantic glue
+
+
+@dataclass(frozen=True)
+class Parse:
+    """Annotation marker: ``Annotated[datetime | None, Parse(Date())]``. The parser's scalar
+    form becomes the field's before-validator; ``extra`` vocabularies come from the
+    validation context (``context={"extra": {...}}``)."""
+
+    parser: Parser
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler):
+        parser = self.parser
+
+        def before(v: Any, info: ValidationInfo) -> Any:
+            extra = (info.context or {}).get("extra") if info.context else None
+            return parser.scalar(v, extra)
+
+        return core_schema.with_info_before_validator_function(before, handler(source))

@@ -1,0 +1,44 @@
+"""Text normalisation shared by header matching and value vocabularies."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_NON_ALNUM = re.compile(r"[^0-9a-z]+")
+
+
+def nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def fold(text: object) -> str:
+    """Matching key: NFC, case-folded, diacritics removed (đ → d), spaces and punctuation
+    collapsed. "Ngày tiếp nhận", "NGÀY TIẾP NHẬN" and "ngay_tiep_nhan" give the same key."""
+    if text is None:
+        return ""
+    s = unicodedata.normalize("NFD", str(text).casefold())
+    s = "".join(ch for ch in s if not unicodedata.combining(ch))
+    s = s.replace("đ", "d").replace("ð", "d")
+    return _NON_ALNUM.sub(" ", s).strip()
+
+
+# Whitespace as both Python's re and RE2 (pyarrow) see it: a character class built from
+# literal characters (RE2 has no \u escapes), so scalar and vector forms agree.
+_WS_CHARS = (
+    " \t\r\n\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680"
+    + "".join(chr(c) for c in range(0x2000, 0x200B))
+    + "\u2028\u2029\u202f\u205f\u3000\ufeff"
+)
+WS_CLASS = "[" + _WS_CHARS + "]"
+_WS_RUN = re.compile(WS_CLASS + "+")
+_WS_EDGES = re.compile("^" + WS_CLASS + "+|" + WS_CLASS + "+$")
+
+
+def squeeze(s: str) -> str:
+    """Runs of whitespace to one space, trimmed."""
+    return _WS_RUN.sub(" ", s).strip(" ")
+
+
+def trim(s: str) -> str:
+    return _WS_EDGES.sub("", s)

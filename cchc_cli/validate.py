@@ -1,0 +1,170 @@
+"""From a ``RawTable`` to the canonical frame of its input model, a column at a time.
+
+Each mapped column goes through its field's vectorised parser (``Parser.vector``). Cells
+that fail are gathered into ``Problem`` groups; the wording of each group comes from
+validating its distinct failing values with pydantic against the model's own field
+(``TypeAdapter``), so the messages say exactly what the model says. Rows whose required
+fields are missing or unreadable are rejected; any other unreadable value is kept as
+"unknown" and only leaves the KPIs that need it (the ``<field>!`` mask columns say which).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from .schema.headers import ColumnMap, Source
+from .schema.models import field_specs
+from .schema.parsers import Parse, ParseError, Parser
+from .reading.table import RawTable, col
+
+EXAMPLES_PER_PROBLEM = 5
+
+
+@dataclass
+class Problem:
+    """One kind of problem in one column of one file, with its count and a few examples."""
+
+    file: str
+    field: str
+    column: str  # header as the export spells it
+    code: str  # i18n key: not_a_date, invalid_day, unknown_value, required_missing, ...
+    count: int
+    rows: list[int]  # first rows (spreadsheet numbering)
+    value: str | None = None  # the offending value, for vocabulary problems (grouped by value)
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (row, value)
+    params: dict[str, Any] = field(default_factory=dict)
+    rejects: bool = False  # the rows were rejected (required field)
+
+
+@dataclass
+class ValidatedTable:
+    raw: RawTable
+    frame: pd.DataFrame  # canonical fields (+ "<field>!" invalid masks, "_row")
+    rejected_rows: np.ndarray  # spreadsheet rows rejected
+    problems: list[Problem]
+    notes: list[tuple[str, dict]]
+
+
+def invalid_col(name: str) -> str:
+    return f"{name}!"
+
+
+@cache
+def _adapter(parser: Parser, annotation: Any) -> TypeAdapter:
+    return TypeAdapter(Annotated[annotation, Parse(parser)])
+
+
+def _word(parser: Parser, annotation: Any, value: Any, extra: dict | None) -> tuple[str, dict]:
+    """Why pydantic refuses ``value`` for this field: (code, params)."""
+    try:
+        _adapter(parser, annotation).validate_python(value, context={"extra": extra})
+    except ValidationError as e:
+        err = e.errors()[0]
+        exc = (err.get("ctx") or {}).get("error")
+        if isinstance(exc, ParseError):
+            return exc.code, exc.params
+        return "invalid", {"detail": err.get("msg", "")}
+    return "invalid", {}
+
+
+def _parse_source(raw: RawTable, src: Source, extra: dict | None):
+    return src.parser.vector(raw.column(src.column), extra)
+
+
+def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None = None) -> ValidatedTable:
+    user = user if user is not None else ColumnMap()
+    extra = user.values or None
+    n = len(raw.frame)
+    out: dict[str, Any] = {}
+    problems: list[Problem] = []
+    notes: list[tuple[str, dict]] = []
+    reject = np.zeros(n, dtype=bool)
+    by_field = raw.mapping.by_field()
+    annotations = {name: info.annotation for name, info in model.model_fields.items()}
+
+    for spec in field_specs(model):
+        sources = by_field.get(spec.name, [])
+        if not sources:
+            continue
+        bad_total = np.zeros(n, dtype=bool)
+        values = None
+        for src in sources:
+            vals, bad = _parse_source(raw, src, extra)
+            if bad.any():
+                problems.extend(_problems(raw, src, bad, annotations[spec.name], extra))
+            bad_total |= bad
+            if values is None:
+                values = vals
+            else:  # combine="sum": fee + charge
+                a = pd.to_numeric(values, errors="coerce")
+                b = pd.to_numeric(vals, errors="coerce")
+                values = a.fillna(0) + b.fillna(0)
+                values[a.isna() & b.isna()] = np.nan
+        out[spec.name] = values
+        if bad_total.any():
+            out[invalid_col(spec.name)] = bad_total
+        if spec.required:
+            missing = pd.isna(values).to_numpy() & ~bad_total
+            if missing.any():
+                problems.append(_missing(raw, sources[0], missing))
+            reject |= missing | bad_total
+
+    frame = pd.DataFrame(out)
+    frame["_row"] = raw.rows
+    for name, problem_rows in ((None, raw.bad_rows),):
+        del name
+        for row, shape in problem_rows:
+            problems.append(Problem(raw.path, "", "", "bad_shape", 1, [row], None, [(row, shape)],
+                                    {"cells": shape}, rejects=True))
+    for p in problems:
+        if p.field in {s.name for s in field_specs(model) if s.required}:
+            p.rejects = True
+    rejected_rows = np.concatenate([raw.rows[reject], np.asarray([r for r, _ in raw.bad_rows], dtype=np.int64)])
+    frame = frame.loc[~reject].reset_index(drop=True)
+    return ValidatedTable(raw, frame, rejected_rows, problems, notes)
+
+
+def _problems(raw: RawTable, src: Source, bad: np.ndarray, annotation: Any, extra: dict | None) -> list[Problem]:
+    """Group the failing cells of one column by (reason, value for vocabularies)."""
+    cells = raw.column(src.column)[bad]
+    rows = raw.rows[bad]
+    codes, uniques = pd.factorize(cells.astype(object), use_na_sentinel=True)
+    by_reason: dict[tuple[str, str | None], list[int]] = {}
+    params_of: dict[tuple[str, str | None], dict] = {}
+    vocab_like = src.parser.kind in ("vocab", "boolean")
+    for i, u in enumerate(uniques):
+        code, params = _word(src.parser, annotation, u, extra)
+        key = (code, _show(u) if vocab_like else None)
+        by_reason.setdefault(key, []).append(i)
+        params_of.setdefault(key, params)
+    out = []
+    for key, members in by_reason.items():
+        mask = np.isin(codes, members)
+        idx = np.flatnonzero(mask)
+        ex = [(int(rows[j]), _show(cells.iloc[j])) for j in idx[:EXAMPLES_PER_PROBLEM]]
+        out.append(Problem(raw.path, src.field, src.header, key[0], int(mask.sum()),
+                           [int(r) for r in rows[idx[:EXAMPLES_PER_PROBLEM]]], key[1], ex, params_of[key]))
+    return out
+
+
+def _missing(raw: RawTable, src: Source, missing: np.ndarray) -> Problem:
+    rows = raw.rows[missing]
+    return Problem(raw.path, src.field, src.header, "required_missing", int(missing.sum()),
+                   [int(r) for r in rows[:EXAMPLES_PER_PROBLEM]], None,
+                   [(int(r), "") for r in rows[:EXAMPLES_PER_PROBLEM]], {}, rejects=True)
+
+
+def _show(v: Any, limit: int = 60) -> str:
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v)
+    return s if len(s) <= limit else s[: limit - 1] + "…"
+
+
+__all__ = ["Problem", "ValidatedTable", "validate_table", "invalid_col", "col"]
