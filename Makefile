@@ -12,10 +12,12 @@ $(BIN)/cchc: pyproject.toml
 	@touch $(BIN)/cchc
 
 run: $(BIN)/cchc
-	$(BIN)/cchc compute samples/
+	$(BIN)/cchc compute samples/dossiers --period 2023-03 --by unit
 
+# pytest exit code 5 means "no tests collected": a failure to fix, never a pass.
 test: $(BIN)/cchc
-	$(BIN)/python -m pytest
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; exit 1; fi; exit $$rc
 
 samples: $(BIN)/cchc
 	$(BIN)/python samples/generate.py

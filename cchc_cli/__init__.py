@@ -18,8 +18,8 @@ from typing import Any
 __version__ = "0.1.0"
 
 _LAZY = {
-    "compute": ("cchc_cli.compute", "compute"),
-    "ComputeResult": ("cchc_cli.compute", "ComputeResult"),
+    "compute": ("cchc_cli.api", "compute"),
+    "ComputeResult": ("cchc_cli.api", "ComputeResult"),
     "load": ("cchc_cli.dataset", "load"),
     "Dataset": ("cchc_cli.dataset", "Dataset"),
     "Period": ("cchc_cli.kpis.period", "Period"),

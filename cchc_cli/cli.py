@@ -101,7 +101,7 @@ def compute(
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
 
     def body():
-        from .compute import compute as do
+        from .api import compute as do
 
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, on_file=_progress(lang.value))

@@ -205,8 +205,10 @@ def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
     drop_pos = order["pos"].to_numpy()[~first]
     dup_per_file = pd.Series(frame["_file"].to_numpy()[drop_pos]).value_counts().to_dict()
 
-    # conflicts: groups whose copies disagree on any canonical field
-    compare = [c for c in data_cols if c != "dossier_id"]
+    # conflicts: copies that disagree on a field every export carries (a unit taken from a
+    # file name, or a column one system lacks, is not a disagreement)
+    common = set.intersection(*(set(i.mapped) for i in inputs)) if inputs else set()
+    compare = [c for c in data_cols if c != "dossier_id" and c in common]
     conflicts: list[Conflict] = []
     n_conflicts = 0
     grouped = sub[compare].astype(object).where(sub[compare].notna(), None)

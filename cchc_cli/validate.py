@@ -106,6 +106,9 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
                 b = pd.to_numeric(vals, errors="coerce")
                 values = a.fillna(0) + b.fillna(0)
                 values[a.isna() & b.isna()] = np.nan
+        if len(sources) > 1 and bad_total.any():  # a sum with an unreadable part is unknown
+            values = values.astype(float)
+            values[bad_total] = np.nan
         out[spec.name] = values
         if bad_total.any():
             out[invalid_col(spec.name)] = bad_total

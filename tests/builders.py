@@ -75,3 +75,52 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], *, merges: Sequence[st
                     c.number_format = fmt
     wb.save(path)
     return path
+
+
+def write_encrypted_xlsx(path: Path) -> Path:
+    """What Excel writes for a password-protected workbook: not a zip but an OLE2 compound
+    file (MS-CFB, version 3, 512-byte sectors) holding the "EncryptionInfo" and
+    "EncryptedPackage" streams of MS-OFFCRYPTO. The stream contents are random-looking
+    bytes: no reader can open the workbook without the password, which is the point."""
+    import os
+    import struct
+
+    sector = 512
+    free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    stream_len = 4096  # >= the mini-stream cutoff: both streams live in ordinary sectors
+    per_stream = stream_len // sector
+    info_start, pkg_start = 2, 2 + per_stream
+    n_sectors = 2 + 2 * per_stream
+
+    fat = [fat_sect, end]  # sector 0: the FAT, sector 1: the directory
+    for start in (info_start, pkg_start):
+        fat += [start + i + 1 for i in range(per_stream - 1)] + [end]
+    fat += [free] * (sector // 4 - len(fat))
+
+    header = bytearray(sector)
+    header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", header, 24, 0x003E, 0x0003, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, end, 0, end, 0)
+    difat = [0] + [free] * 108
+    struct.pack_into("<109I", header, 76, *difat)
+
+    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+        e = bytearray(128)
+        raw = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+        e[0 : len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, left, right, child)
+        struct.pack_into("<IQ", e, 116, start, size)
+        return bytes(e)
+
+    directory = (
+        entry("Root Entry", 5, nostream, nostream, 1, end, 0)
+        + entry("EncryptionInfo", 2, nostream, 2, nostream, info_start, stream_len)
+        + entry("EncryptedPackage", 2, nostream, nostream, nostream, pkg_start, stream_len)
+        + entry("", 0, nostream, nostream, nostream, 0, 0)
+    )
+    body = struct.pack(f"<{sector // 4}I", *fat) + directory
+    body += os.urandom(2 * stream_len)
+    assert len(body) == n_sectors * sector
+    path.write_bytes(bytes(header) + body)
+    return path

@@ -106,7 +106,8 @@ def find_layout(
         for score, height, cands in options:
             if score < MIN_SCORE:
                 continue
-            if best is None or score > best.score:
+            # on a tie, fewer header rows win: a title row above a header is not a header
+            if best is None or score > best.score or (score == best.score and height < best.height):
                 start = r + height
                 number_row = start < len(rows) and _is_number_row(rows[start])
                 best = Layout(r, height, cands, start + number_row, number_row, score)

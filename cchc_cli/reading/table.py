@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema.headers import Mapping
+from ..schema.models import field_specs
 from .layout import Layout, is_totals_label
 
 
@@ -54,11 +55,15 @@ def kept_positions(mapping: Mapping) -> list[int]:
 
 
 def trim_tail(t: RawTable) -> RawTable:
-    """Drop blank rows (counted), a totals row ("Tổng cộng") and the footer below it
-    (signatures, "Người lập biểu"), which are not dossiers; each is reported.
+    """Drop blank rows (counted), totals rows ("Tổng cộng") and the footer below the last
+    one (signatures, "Người lập biểu", place and date), which are not dossiers; each is
+    reported.
 
-    Only rows whose id cell is blank or reads like "Tổng …" can be any of these, so the
-    whole-row checks run on those few rows only."""
+    Only rows whose id cell is blank or reads like "Tổng …" can be blank or totals rows, so
+    those whole-row checks run on those few rows only. Below the last totals row, a row is
+    footer when its id cell is blank or when every other required field is blank (a
+    signature line written in the id column); a row there that still looks like a dossier
+    is kept, so a totals row printed above the details cannot swallow them."""
     f = t.frame
     if f.empty:
         return t
@@ -84,10 +89,23 @@ def trim_tail(t: RawTable) -> RawTable:
         row_totals = np.array([v is not None and is_totals_label(v) for v in first], dtype=bool)
         blank[idx] = row_blank
         totals[idx] = row_totals
-        if row_totals.any():
-            first_total = int(idx[np.flatnonzero(row_totals)[0]])
-            # below a totals row, rows without an id are footer (signatures, notes)
-            footer[idx] = (idx > first_total) & ~row_blank & ~row_totals
+    if totals.any():
+        last_total = int(np.flatnonzero(totals)[-1])
+        below = slice(last_total + 1, n)
+        cell_blank = _blank_cells(f.iloc[below])
+        row_blank = cell_blank.all(axis=1) if cell_blank.shape[1] else np.ones(cell_blank.shape[0], dtype=bool)
+        if id_positions:
+            id_at = f.columns.get_loc(col(id_positions[0]))
+            required = {s.name for s in field_specs(t.mapping.model) if s.required}
+            others = [f.columns.get_loc(col(s.column)) for s in t.mapping.sources
+                      if s.field in required and s.column != id_positions[0]]
+            no_id = cell_blank[:, id_at]
+            no_other = cell_blank[:, others].all(axis=1) if others else np.ones(len(no_id), dtype=bool)
+            not_dossier = no_id | no_other
+        else:
+            not_dossier = np.ones(cell_blank.shape[0], dtype=bool)
+        blank[below] = row_blank
+        footer[below] = ~row_blank & ~totals[below] & not_dossier
     drop = blank | totals | footer
     t.blank_rows = int(blank.sum())
     t.totals_rows = [int(r) for r in t.rows[totals]]
@@ -97,6 +115,18 @@ def trim_tail(t: RawTable) -> RawTable:
         t.frame = f.loc[keep].reset_index(drop=True)
         t.rows = t.rows[keep]
     return t
+
+
+def _blank_cells(f: pd.DataFrame) -> np.ndarray:
+    """(rows, columns) mask of blank cells, a column at a time."""
+    out = np.zeros(f.shape, dtype=bool)
+    for j, c in enumerate(f.columns):
+        s = f[c]
+        if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+            out[:, j] = (s.isna() | s.str.strip().eq("")).to_numpy(dtype=bool, na_value=True)
+        else:
+            out[:, j] = np.fromiter((_blank(v) for v in s.to_numpy(dtype=object)), dtype=bool, count=len(s))
+    return out
 
 
 def _blank(v: Any) -> bool:

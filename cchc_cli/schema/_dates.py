@@ -10,13 +10,17 @@ without going through text.
 from __future__ import annotations
 
 import datetime as dt
+import numbers
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .parsers import _EXCEL_EPOCH, DATE_PATTERNS, MAX_DATE, MIN_DATE, SERIAL_PATTERN, _SERIAL_MAX, _SERIAL_MIN
+from .parsers import (
+    _EXCEL_EPOCH, _SERIAL_MAX, _SERIAL_MIN, DATE_PATTERNS, MAX_DATE, MIN_DATE, SERIAL_PATTERN, ParseError,
+    _datetime64_to_datetime,
+)
 from .text import WS_CLASS
 
 NAT = np.iinfo(np.int64).min
@@ -35,48 +39,68 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return _series(out, s.index), invalid
 
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        ns = s.dt.tz_localize(None).to_numpy(dtype="datetime64[ns]").astype(np.int64) if getattr(s.dt, "tz", None) else s.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        ns = ns - ns % 1_000_000_000 * (ns != NAT)
-        _range(ns, invalid)
+        if getattr(s.dt, "tz", None) is not None:  # wall-clock time, as the scalar form
+            s = s.dt.tz_localize(None)
+        # to the second first: a sentinel like 9999-12-31 must not overflow nanoseconds
+        secs = s.to_numpy(dtype="datetime64[s]").astype(np.int64)
+        present = secs != NAT
+        ok = present & (secs >= _MIN_NS // 1_000_000_000) & (secs <= _MAX_NS // 1_000_000_000)
+        ns = np.where(ok, secs * 1_000_000_000, NAT)
+        invalid = present & ~ok
         return _series(ns, s.index), invalid
 
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
         ns, bad = _parse_strings(s.to_numpy(dtype=object, na_value=None))
         return _series(ns, s.index), bad
 
-    # object column from a spreadsheet: split by the Python type of each cell
+    # object column from a spreadsheet: split by the Python type of each cell, with the
+    # same rules as the scalar form (numpy numbers are numbers, NaT/NA/NaN are blank)
     values = s.to_numpy(dtype=object)
     str_idx, num_idx, dt_idx, bad_idx = [], [], [], []
     for i, v in enumerate(values):
-        if v is None:
+        if v is None or v is pd.NaT or v is pd.NA:
             continue
         t = type(v)
-        if t is str:
+        if t is str or isinstance(v, str):
             str_idx.append(i)
         elif t is float or t is int:
             if t is float and v != v:  # NaN
                 continue
             num_idx.append(i)
+        elif t is bool or isinstance(v, np.bool_):
+            bad_idx.append(i)
+        elif isinstance(v, np.datetime64):
+            if np.isnat(v):
+                continue
+            dt_idx.append(i)
         elif isinstance(v, (dt.datetime, dt.date)):
             dt_idx.append(i)
-        elif v is pd.NaT or v is pd.NA:
-            continue
+        elif isinstance(v, numbers.Real):
+            if v != v:  # numpy NaN
+                continue
+            num_idx.append(i)
         else:
             bad_idx.append(i)
     if str_idx:
         idx = np.asarray(str_idx)
-        ns, bad = _parse_strings(values[idx])
+        ns, bad = _parse_strings(np.asarray([str(v) for v in values[idx]], dtype=object))
         out[idx] = ns
         invalid[idx] = bad
     if num_idx:
         idx = np.asarray(num_idx)
-        ns, bad = _from_serials(np.asarray(values[idx], dtype=np.float64))
+        ns, bad = _from_serials(np.asarray([float(v) for v in values[idx]], dtype=np.float64))
         out[idx] = ns
         invalid[idx] = bad
     for i in dt_idx:
         v = values[i]
-        if isinstance(v, dt.datetime):
-            v = v.replace(tzinfo=None, microsecond=0)
+        if isinstance(v, np.datetime64):
+            try:
+                v = _datetime64_to_datetime(v)
+            except ParseError:
+                invalid[i] = True
+                continue
+        if isinstance(v, dt.datetime):  # tz, micro- and nanoseconds dropped, as the scalar form
+            v = dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second)
         else:
             v = dt.datetime(v.year, v.month, v.day)
         if MIN_DATE <= v <= MAX_DATE:

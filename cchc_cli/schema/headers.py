@@ -147,8 +147,12 @@ def _index(model: type[BaseModel], user: ColumnMap) -> dict[str, tuple[FieldSpec
     return idx
 
 
-def excluded_spellings(model: type[BaseModel]) -> set[str]:
-    return {fold(h) for spec in field_specs(model) for h in spec.headers.exclude}
+def excluded_spellings(model: type[BaseModel], user: ColumnMap | None = None) -> set[str]:
+    """Look-alike headers never matched, unless the user's --columns file names them."""
+    out = {fold(h) for spec in field_specs(model) for h in spec.headers.exclude}
+    if user is not None:
+        out -= {h for hs in user.columns.values() for h in hs}
+    return out
 
 
 def match_label(label: str, model: type[BaseModel], user: ColumnMap):
@@ -163,7 +167,7 @@ def map_headers(
     specific last-resort last (e.g. ["Có kết quả", "Ngày, tháng, năm Có kết quả"])."""
     user = user if user is not None else ColumnMap()
     idx = _index(model, user)
-    excluded = excluded_spellings(model)
+    excluded = excluded_spellings(model, user)
     best: dict[str, tuple[int, int, Source]] = {}  # field -> (priority, position, source)
     sums: dict[str, list[Source]] = {}
     unmapped, ignored, shadowed = [], [], []
@@ -225,7 +229,7 @@ def nearest_headers(field_name: str, headers: list[str], model: type[BaseModel],
 def score_labels(candidates: list[list[str]], model: type[BaseModel], user: ColumnMap) -> int:
     """How many distinct fields a header candidate maps: the header detector's score."""
     idx = _index(model, user)
-    excluded = excluded_spellings(model)
+    excluded = excluded_spellings(model, user)
     found = set()
     for cands in candidates:
         for label in cands:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import numbers
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -86,7 +87,10 @@ class Parser:
             except ParseError:
                 parsed.append(None)
                 bad[i] = True
-        parsed.append(None)  # slot for the NA sentinel (-1)
+        try:  # slot for the NA sentinel (-1): a blank cell, as the scalar form reads it
+            parsed.append(self.scalar(None, extra))
+        except ParseError:  # pragma: no cover - blank is never an error
+            parsed.append(None)
         lookup = np.empty(len(parsed), dtype=object)
         lookup[:] = parsed
         values = lookup[codes]
@@ -280,16 +284,19 @@ class Date(Parser):
     def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> dt.datetime | None:
         if is_blank(v):
             return None
-        if isinstance(v, dt.datetime):
-            out = v.replace(tzinfo=None, microsecond=0)
+        if _is_datetime64(v):
+            v = _datetime64_to_datetime(v)
+        if isinstance(v, dt.datetime):  # also pandas Timestamp: tz, micro- and nanoseconds dropped
+            out = dt.datetime(v.year, v.month, v.day, v.hour, v.minute, v.second)
         elif isinstance(v, dt.date):
             out = dt.datetime(v.year, v.month, v.day)
-        elif isinstance(v, bool):
+        elif _is_bool(v):
             raise ParseError("not_a_date")
-        elif isinstance(v, (int, float)):
-            if not math.isfinite(v):
+        elif isinstance(v, numbers.Real):  # int, float and numpy numbers alike
+            x = float(v)
+            if not math.isfinite(x):
                 raise ParseError("not_a_date")
-            out = _from_serial(float(v))
+            out = _from_serial(x)
         else:
             s = trim(str(v))
             if not s:
@@ -317,6 +324,25 @@ class Date(Parser):
         from ._dates import parse_dates
 
         return parse_dates(s)
+
+
+def _is_bool(v: Any) -> bool:
+    return isinstance(v, bool) or type(v).__name__ == "bool" and type(v).__module__ == "numpy"
+
+
+def _is_datetime64(v: Any) -> bool:
+    return type(v).__name__ == "datetime64" and type(v).__module__ == "numpy"
+
+
+def _datetime64_to_datetime(v: Any) -> dt.datetime:
+    """A numpy datetime64 (not NaT) as a Python datetime, to the second."""
+    import numpy as np
+
+    secs = int(v.astype("datetime64[s]").astype(np.int64))
+    try:
+        return dt.datetime(1970, 1, 1) + dt.timedelta(seconds=secs)
+    except OverflowError:
+        raise ParseError("date_out_of_range") from None
 
 
 def _build(g: dict[str, str | None]) -> dt.datetime:
