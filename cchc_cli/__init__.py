@@ -20,6 +20,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "compute": ("cchc_cli.api", "compute"),
     "ComputeResult": ("cchc_cli.api", "ComputeResult"),
+    "check_targets": ("cchc_cli.api", "check_targets"),
     "load": ("cchc_cli.dataset", "load"),
     "Dataset": ("cchc_cli.dataset", "Dataset"),
     "Period": ("cchc_cli.kpis.period", "Period"),

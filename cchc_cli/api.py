@@ -152,4 +152,39 @@ def today() -> dt.date:  # pragma: no cover - seam for tests
     return dt.date.today()
 
 
-__all__ = ["ComputeResult", "compute", "compute_dataset", "parse_by", "SCHEMA_VERSION", "np"]
+__all__ = ["ComputeResult", "check_targets", "compute", "compute_dataset", "parse_by", "SCHEMA_VERSION"]
+
+
+def check_targets(
+    paths: list[str | Path],
+    *,
+    targets: str | Path | None = None,
+    preset: str | None = None,
+    by: str | list[str] | None = None,
+    fail_on: list[str] | set[str] | None = None,
+    **compute_options: Any,
+):
+    """Compute exactly as ``compute`` does and check the KPIs against a targets file or a
+    preset. Returns (ComputeResult, CheckReport). By default every unit is checked against
+    the targets of its level."""
+    from .targets import evaluate, parse_fail_on, resolve
+
+    tset = resolve(targets, preset)  # configuration errors before any data is read
+    fo = parse_fail_on(list(fail_on) if fail_on else None)
+    keys = parse_by(by) if by else ["unit", "level"]
+    if "unit" in keys and "level" not in keys:
+        keys.append("level")
+    result = compute(paths, by=keys, **compute_options)
+    groups = []
+    seen = set()
+    for r in result.results:
+        k = tuple(r["group"].items())
+        if r["group"] and k not in seen:
+            seen.add(k)
+            groups.append(r["group"])
+    for c in result.counts:  # groups with counts but no computable KPI still get checked
+        k = tuple(c["group"].items())
+        if c["group"] and k not in seen:
+            seen.add(k)
+            groups.append(c["group"])
+    return result, evaluate(result.results, result.unavailable, groups, tset, fo)

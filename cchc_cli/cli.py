@@ -110,6 +110,51 @@ def compute(
     run(body, lang.value)
 
 
+class CheckFormat(str, Enum):
+    table = "table"
+    json = "json"
+    csv = "csv"
+    markdown = "markdown"
+    xlsx = "xlsx"
+    junit = "junit"
+    github = "github"
+
+
+@app.command("check-targets")
+def check_targets(
+    paths: List[Path] = PathsArg,
+    targets: Optional[Path] = typer.Option(None, "--targets", help="Tệp chỉ tiêu (TOML) / targets file."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset (cchc presets)."),
+    by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt,
+    to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
+    format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
+    output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+):
+    """Kiểm tra chỉ tiêu theo kế hoạch, cho CI / check the KPIs against targets (exit 1 when one is missed)."""
+
+    def body():
+        from .api import check_targets as do
+
+        result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
+                            period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                            on_file=_progress(lang.value))
+        f = format.value if format is not None else fmt(None, output)
+        if format is None and output is not None and output.suffix.lower() == ".xml":
+            f = "junit"
+        emit.check_report(result, report, f, output, lang.value, inputs=paths)
+        if report.failed:
+            raise typer.Exit(1)
+
+    run(body, lang.value)
+
+
+@app.command()
+def presets(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
+    """Các bộ chỉ tiêu có sẵn và nguồn / built-in target sets and their sources."""
+    run(lambda: emit.preset_list(fmt(format, None), lang.value), lang.value)
+
+
 @app.command()
 def validate(
     paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,

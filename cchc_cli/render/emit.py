@@ -230,3 +230,56 @@ def calendar_days(year: int, days, fmt: str, lang: str) -> None:
                         ("có" if lang == "vi" else "yes") if d.working else ("nghỉ" if lang == "vi" else "off"),
                         d.reason, d.source])
     _tables_out([tb], fmt, None, lang, ())
+
+
+def check_report(result, report, fmt: str, output, lang: str, inputs=()) -> None:
+    from . import targets as rt
+
+    if fmt == "json":
+        write(_json(rt.to_json(result, report)), output, inputs)
+    elif fmt == "junit":
+        write(rt.junit(report, lang), output, inputs)
+    elif fmt == "github":
+        write(rt.github(report, lang), output, inputs)
+    elif fmt == "csv":
+        from .csv import rows_to_csv
+
+        header = ["kpi", "group", "value", "numerator", "denominator", "min", "max", "warn_min", "warn_max",
+                  "status", "needed", "gap_pp", "target"]
+        rows = [[c.kpi, rt.group_text(c.group), "" if c.value is None else repr(c.value), c.numerator, c.denominator,
+                 c.target.min, c.target.max, c.target.warn_min, c.target.warn_max, c.status, c.needed,
+                 None if c.gap_pp is None else round(c.gap_pp, 4), c.origin] for c in report.ordered()]
+        write(rows_to_csv(header, rows), output, inputs)
+    else:
+        from .report import inputs_table
+
+        tables = [rt.checks_table(report, lang), inputs_table(result, lang)]
+        _tables_out(tables, fmt, output, lang, inputs, [_period_line(result, lang)])
+    if fmt not in ("table",) or output is not None:
+        # the verdict always reaches the terminal, whatever the data format
+        sys.stderr.write(rt.summary_line(report, lang) + "\n")
+
+
+def preset_list(fmt: str, lang: str) -> None:
+    from ..targets import load_preset, preset_names
+    from .model import Table
+    from .targets import threshold
+
+    sets = [load_preset(n) for n in preset_names()]
+    if fmt == "json":
+        write(_json({"schema_version": 1, "tool": "cchc", "command": "presets",
+                     "presets": [{"name": s.origin, "title": s.name, "source": s.source,
+                                  "targets": [tg.model_dump(exclude_none=True) for tg in s.targets]} for s in sets]}), None)
+        return
+    tb = Table("presets", "Bộ chỉ tiêu có sẵn" if lang == "vi" else "Built-in target sets",
+               ["--preset", t("kpi", lang), t("level", lang), "Ngưỡng" if lang == "vi" else "Threshold", t("source", lang)])
+
+    class _C:  # threshold() reads .target
+        def __init__(self, tg):
+            self.target = tg
+
+    for s in sets:
+        for tg in s.targets:
+            tb.rows.append([s.origin, tg.kpi, tg.level or ("mọi cấp" if lang == "vi" else "all"),
+                            threshold(_C(tg), lang), s.source or ""])
+    _tables_out([tb], fmt, None, lang, ())

@@ -1,0 +1,312 @@
+"""Targets as code: a TOML targets file or a built-in preset, checked against computed KPIs.
+
+A target applies to a group when every filter it has (``level``, ``unit``, ``field``) is a
+key of the group with the same value. By default groups are units with their level, so
+each unit is held to the targets of its level. Thresholds are compared exactly, as
+fractions (35 of 100 meets 35 %), and a value equal to a threshold meets it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+
+from .errors import ConfigError
+from .kpis.catalogue import BY_CODE
+from .schema import vocab
+from .schema.text import fold
+
+Status = Literal["pass", "warn", "fail", "no_data"]
+STATUS_ORDER = {"fail": 0, "warn": 1, "no_data": 2, "pass": 3}
+FAIL_ON = ("fail", "warn", "no-data")
+
+
+def _suggest(word: str, choices: list[str]) -> str:
+    m = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
+    return f" Có phải ý bạn là '{m[0]}'?" if m else ""
+
+
+class Target(BaseModel):
+    """One target: a KPI, optional filters, and thresholds (shares 0–1)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kpi: str
+    level: str | None = None
+    unit: str | None = None
+    field: str | None = None
+    min: float | None = None
+    max: float | None = None
+    warn_min: float | None = None
+    warn_max: float | None = None
+    note: str | None = None
+
+    @field_validator("kpi")
+    @classmethod
+    def _known_kpi(cls, v: str) -> str:
+        if v not in BY_CODE:
+            raise ValueError(f"không có chỉ tiêu '{v}'." + _suggest(v, list(BY_CODE)) + " Xem `cchc kpis`.")
+        return v
+
+    @field_validator("level")
+    @classmethod
+    def _known_level(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        canon = vocab.LEVEL.get(fold(v))
+        if canon is None:
+            raise ValueError(f"không có cấp '{v}'." + _suggest(v, list(vocab.LEVELS))
+                             + " Các cấp: " + ", ".join(vocab.LEVELS) + ".")
+        return str(canon)
+
+    @field_validator("min", "max", "warn_min", "warn_max")
+    @classmethod
+    def _share(cls, v: float | None) -> float | None:
+        if v is not None and not (0.0 <= v <= 1.0):
+            raise ValueError(f"ngưỡng {v} nằm ngoài 0–1: ghi tỷ lệ dưới dạng số thập phân (40% là 0.40).")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "Target":
+        if all(x is None for x in (self.min, self.max, self.warn_min, self.warn_max)):
+            raise ValueError("cần ít nhất một ngưỡng: min, max, warn_min hoặc warn_max.")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min = {self.min} lớn hơn max = {self.max}.")
+        if self.warn_min is not None and self.min is not None and self.warn_min < self.min:
+            raise ValueError(f"warn_min = {self.warn_min} nhỏ hơn min = {self.min}: ngưỡng cảnh báo phải cao hơn ngưỡng đạt.")
+        if self.warn_max is not None and self.max is not None and self.warn_max > self.max:
+            raise ValueError(f"warn_max = {self.warn_max} lớn hơn max = {self.max}.")
+        return self
+
+    def filters(self) -> dict[str, str]:
+        return {k: v for k, v in (("level", self.level), ("unit", self.unit), ("field", self.field)) if v is not None}
+
+    def key(self) -> tuple:
+        return (self.kpi, self.level, fold(self.unit) if self.unit else None, fold(self.field) if self.field else None)
+
+
+class TargetsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    source: str | None = None
+    extends: str | None = None
+    targets: list[Target] = []
+
+
+@dataclass
+class TargetSet:
+    name: str
+    source: str | None
+    targets: list[Target]
+    origin: str  # preset name or file path
+
+
+def preset_names() -> list[str]:
+    return sorted(p.name[:-5] for p in resources.files("cchc_cli.presets").iterdir() if p.name.endswith(".toml"))
+
+
+def _parse(text: str, origin: str) -> TargetsFile:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{origin}: tệp chỉ tiêu không đúng cú pháp TOML: {e}.") from None
+    try:
+        return TargetsFile.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(_explain(e, origin, data), hint="Xem mẫu tệp chỉ tiêu trong README (mục check-targets).") from None
+
+
+def _explain(e: ValidationError, origin: str, data: dict) -> str:
+    lines = []
+    for err in e.errors():
+        loc = err["loc"]
+        path = "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(loc))
+        if err["type"] == "extra_forbidden":
+            key = str(loc[-1])
+            allowed = list(Target.model_fields) if len(loc) > 1 else list(TargetsFile.model_fields)
+            lines.append(f"{origin}: {path}: khóa không hợp lệ '{key}'." + _suggest(key, allowed))
+        elif err["type"] in ("value_error", "assertion_error"):
+            msg = str(err.get("ctx", {}).get("error", err["msg"]))
+            where = path or "targets"
+            lines.append(f"{origin}: {where}: {msg}")
+        else:
+            lines.append(f"{origin}: {path}: {err['msg']} (giá trị: {err.get('input')!r}).")
+    return "\n".join(lines)
+
+
+def load_preset(name: str) -> TargetSet:
+    names = preset_names()
+    if name not in names:
+        raise ConfigError(f"--preset '{name}': không có bộ chỉ tiêu này." + _suggest(name, names),
+                          hint="Các bộ có sẵn: " + ", ".join(names) + " (xem `cchc presets`).")
+    text = resources.files("cchc_cli.presets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
+    tf = _parse(text, f"preset {name}")
+    return TargetSet(tf.name or name, tf.source, list(tf.targets), name)
+
+
+def load_targets(path: str | Path) -> TargetSet:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: không tìm thấy tệp chỉ tiêu (--targets).") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{p}: không đọc được tệp chỉ tiêu ({e}).") from None
+    tf = _parse(text, str(p))
+    targets = list(tf.targets)
+    if tf.extends:
+        base = load_preset(tf.extends)
+        own = {t.key() for t in targets}
+        # the file's own targets replace the preset's for the same KPI and filters
+        targets = [t for t in base.targets if t.key() not in own] + targets
+    if not targets:
+        raise ConfigError(f"{p}: tệp không có chỉ tiêu nào ([[targets]]).")
+    return TargetSet(tf.name or p.stem, tf.source, targets, str(p))
+
+
+def resolve(targets: str | Path | None, preset: str | None) -> TargetSet:
+    if (targets is None) == (preset is None):
+        raise ConfigError("Cần đúng một trong hai: --targets TỆP hoặc --preset TÊN.",
+                          hint="Ví dụ: cchc check-targets exports/ --preset cantho-2023")
+    return load_targets(targets) if targets is not None else load_preset(str(preset))
+
+
+# ------------------------------------------------------------------ evaluation
+
+
+def exact(x: float) -> Fraction:
+    """A threshold as the decimal the user wrote (0.35 is 35/100, not the nearest double)."""
+    return Fraction(Decimal(repr(x)))
+
+
+@dataclass
+class Check:
+    kpi: str
+    group: dict[str, Any]
+    value: float | None
+    numerator: int
+    denominator: int
+    target: Target
+    status: Status
+    origin: str
+    needed: int | None = None  # dossiers more (min) or fewer (max) to meet the failing threshold
+    gap_pp: float | None = None  # percentage points to the failing threshold
+    reason: str | None = None  # for no_data
+    bound: str | None = None  # which threshold the status comes from: min, warn_min, max, warn_max
+
+    def to_json(self) -> dict[str, Any]:
+        t = self.target
+        return {
+            "kpi": self.kpi, "group": self.group, "value": self.value, "numerator": self.numerator,
+            "denominator": self.denominator, "min": t.min, "max": t.max, "warn_min": t.warn_min,
+            "warn_max": t.warn_max, "status": self.status, "target": self.origin, "needed": self.needed,
+            "gap_pp": self.gap_pp, "reason": self.reason, "bound": self.bound,
+        }
+
+
+def _applies(t: Target, group: dict[str, Any]) -> bool:
+    for k, v in t.filters().items():
+        if k not in group or group[k] is None:
+            return False
+        if k == "level":
+            if group[k] != v:
+                return False
+        elif fold(group[k]) != fold(v):
+            return False
+    return True
+
+
+def _status(t: Target, num: int, den: int) -> tuple[Status, int | None, float | None, str | None]:
+    """(status, dossiers needed, gap in percentage points, threshold name). Failing
+    thresholds are checked before warning ones."""
+    if den == 0:
+        return "no_data", None, None, None
+    v = Fraction(num, den)
+    for name, kind in (("min", "fail"), ("max", "fail"), ("warn_min", "warn"), ("warn_max", "warn")):
+        bound = getattr(t, name)
+        if bound is None:
+            continue
+        b = exact(bound)
+        if name.endswith("min") and v < b:
+            return kind, math.ceil(b * den - num), float((b - v) * 100), name
+        if name.endswith("max") and v > b:
+            return kind, math.ceil(num - b * den), float((v - b) * 100), name
+    return "pass", None, None, None
+
+
+@dataclass
+class CheckReport:
+    checks: list[Check]
+    targets: TargetSet
+    fail_on: set[str] = field(default_factory=lambda: {"fail"})
+
+    @property
+    def summary(self) -> dict[str, int]:
+        out = {"pass": 0, "warn": 0, "fail": 0, "no_data": 0}
+        for c in self.checks:
+            out[c.status] += 1
+        return out
+
+    @property
+    def failed(self) -> bool:
+        s = self.summary
+        return bool(s["fail"] or ("warn" in self.fail_on and s["warn"]) or ("no-data" in self.fail_on and s["no_data"]))
+
+    def is_failure(self, c: Check) -> bool:
+        return c.status == "fail" or (c.status == "warn" and "warn" in self.fail_on) or (
+            c.status == "no_data" and "no-data" in self.fail_on)
+
+    def ordered(self) -> list[Check]:
+        return sorted(self.checks, key=lambda c: (STATUS_ORDER[c.status], c.kpi, [str(v) for v in c.group.values()]))
+
+
+def evaluate(results: list[dict[str, Any]], unavailable: list[dict[str, Any]], groups: list[dict[str, Any]],
+             targets: TargetSet, fail_on: set[str] | None = None) -> CheckReport:
+    """Check every group of ``results`` against every target that applies to it."""
+    by_key = {(r["kpi"], tuple(sorted(r["group"].items(), key=lambda kv: kv[0]))): r for r in results if r["group"]}
+    missing = {u["kpi"]: u for u in unavailable}
+    checks: list[Check] = []
+    for g in groups:
+        if not g:
+            continue
+        gkey = tuple(sorted(g.items(), key=lambda kv: kv[0]))
+        for t in targets.targets:
+            if not _applies(t, g):
+                continue
+            r = by_key.get((t.kpi, gkey))
+            if r is None:
+                reason = "unavailable: " + ", ".join(missing[t.kpi].get("columns", [])) if t.kpi in missing else "unavailable"
+                checks.append(Check(t.kpi, g, None, 0, 0, t, "no_data", targets.origin, reason=reason))
+                continue
+            status, need, gap, bound = _status(t, r["numerator"], r["denominator"])
+            reason = None
+            if status == "no_data":
+                why = ", ".join(f"{f}: {n}" for f, n in (r.get("excluded_by") or {}).items())
+                reason = f"denominator 0; excluded {r.get('excluded', 0)}" + (f" ({why})" if why else "")
+            checks.append(Check(t.kpi, g, r["value"], r["numerator"], r["denominator"], t, status, targets.origin,
+                                need, gap, reason, bound))
+    return CheckReport(checks, targets, set(fail_on or {"fail"}))
+
+
+def parse_fail_on(values: list[str] | None) -> set[str]:
+    out = {"fail"}
+    for v in values or []:
+        for part in v.split(","):
+            p = part.strip().replace("_", "-")
+            if not p:
+                continue
+            if p not in FAIL_ON:
+                raise ConfigError(f"--fail-on '{part}': không hợp lệ." + _suggest(p, list(FAIL_ON)),
+                                  hint="Dùng fail, warn, no-data (có thể ghép: warn,no-data).")
+            out.add(p)
+    return out
