@@ -149,6 +149,38 @@ def check_targets(
     run(body, lang.value)
 
 
+@app.command("diff")
+def diff_cmd(
+    old: List[Path] = typer.Argument(..., help="Cũ: tệp, thư mục hoặc kết quả JSON / old: exports or a JSON result."),
+    new: Path = typer.Argument(..., help="Mới / new: exports or a JSON result."),
+    by: Optional[str] = ByOpt,
+    targets: Optional[Path] = typer.Option(None, "--targets", help="Tệp chỉ tiêu / targets file."),
+    preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset."),
+    fail_on_regression: Optional[float] = typer.Option(None, "--fail-on-regression", metavar="PP",
+                                                       help="Mã thoát 1 nếu chỉ tiêu giảm quá PP điểm % / exit 1 past PP points."),
+    period: Optional[str] = PeriodOpt,
+    old_period: Optional[str] = typer.Option(None, "--old-period", help="Kỳ của bên cũ / period of OLD."),
+    new_period: Optional[str] = typer.Option(None, "--new-period", help="Kỳ của bên mới / period of NEW."),
+    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+):
+    """So sánh hai kỳ hoặc hai bản xuất / what changed between two periods or two snapshots."""
+
+    def body():
+        from .diff import diff as do
+
+        olds = list(old)
+        # OLD may be several paths; the last positional argument is NEW
+        result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
+                    fail_on_regression=fail_on_regression, period=period, old_period=old_period,
+                    new_period=new_period, columns=columns, sheet=sheet)
+        emit.diff_result(result, fmt(format, output), output, lang.value, inputs=[*olds, new])
+        if result.failed:
+            raise typer.Exit(1)
+
+    run(body, lang.value)
+
+
 @app.command()
 def presets(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
     """Các bộ chỉ tiêu có sẵn và nguồn / built-in target sets and their sources."""

@@ -283,3 +283,18 @@ def preset_list(fmt: str, lang: str) -> None:
             tb.rows.append([s.origin, tg.kpi, tg.level or ("mọi cấp" if lang == "vi" else "all"),
                             threshold(_C(tg), lang), s.source or ""])
     _tables_out([tb], fmt, None, lang, ())
+
+
+def diff_result(d, fmt: str, output, lang: str, inputs=()) -> None:
+    from . import diff as rd
+
+    if fmt == "json":
+        write(_json(d.to_json()), output, inputs)
+        return
+    if fmt == "csv":
+        from .csv import rows_to_csv
+
+        header, rows = rd.diff_csv_rows(d)
+        write(rows_to_csv(header, rows), output, inputs)
+        return
+    _tables_out(rd.diff_tables(d, lang), fmt, output, lang, inputs)

@@ -58,8 +58,10 @@ def threshold(c, lang: str) -> str:
     return ", ".join(parts)
 
 
-def group_text(g: dict[str, Any]) -> str:
-    return " · ".join("—" if v is None else str(v) for v in g.values()) or "—"
+def group_text(g: dict[str, Any], lang: str = "vi") -> str:
+    if not g:
+        return t("all", lang)
+    return " · ".join("—" if v is None else str(v) for v in g.values())
 
 
 def summary_line(report, lang: str) -> str:

@@ -1,0 +1,412 @@
+"""What changed between two periods or two snapshots: ``diff(old, new)``.
+
+Each side is exports (files or directories) or a JSON result of ``cchc compute --format
+json``. The KPI diff works with either; the dossier diff needs exports on both sides.
+
+- KPI diff, per group: old and new value, numerator and denominator, the delta, and
+  ``improved``/``regressed``/``unchanged``/``new``/``gone`` by the KPI's better direction
+  (values compared exactly, as fractions). With targets, each side's status and the groups
+  that moved between pass and fail.
+- Dossier diff, keyed by ``dossier_id`` on each side's de-duplicated set: added, removed,
+  changed with the fields that differ; **edits after the fact**: changes to the receipt,
+  due or finish date, the status or the channel of a dossier that was already resolved in
+  OLD, with what they did to the KPIs.
+
+Swapping the sides swaps added and removed, negates every delta and swaps improved and
+regressed; ``diff(A, A)`` is empty.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .errors import ConfigError, DataError
+from .kpis.catalogue import BY_CODE
+
+AFTER_THE_FACT_FIELDS = ("received_at", "due_at", "finished_at", "status", "channel")
+COMPARED_FIELDS = (
+    "received_at", "submitted_at", "due_at", "finished_at", "returned_at", "status", "unit", "level", "field",
+    "procedure_code", "procedure_name", "channel", "service_level", "fee", "online_payment", "digitised_dossier",
+    "digitised_result", "apology_letter", "time_limit_days",
+)
+MAX_CHANGES = 1000
+
+
+@dataclass
+class Side:
+    label: str
+    kind: str  # "exports" or "json"
+    results: list[dict[str, Any]]
+    unavailable: list[dict[str, Any]]
+    group_by: list[str]
+    period: dict[str, Any]
+    result: Any = None  # ComputeResult for exports
+    dataset: Any = None
+
+
+def _is_json(paths: list[str | Path]) -> bool:
+    return len(paths) == 1 and Path(paths[0]).suffix.lower() == ".json"
+
+
+def load_json_side(path: str | Path) -> Side:
+    p = Path(path)
+    try:
+        doc = json.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise DataError(f"{p}: không tìm thấy tệp.") from None
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise DataError(f"{p}: không đọc được tệp JSON ({e}).",
+                        hint="Dùng tệp do `cchc compute --format json` ghi ra.") from None
+    if not isinstance(doc, dict) or doc.get("tool") != "cchc" or "results" not in doc:
+        raise DataError(f"{p}: không phải kết quả JSON của `cchc compute`.",
+                        hint="Ghi kết quả bằng: cchc compute ... --format json --output ketqua.json")
+    if doc.get("schema_version") != 1:
+        raise DataError(f"{p}: schema_version {doc.get('schema_version')!r} không được hỗ trợ (cần 1).")
+    return Side(str(p), "json", doc["results"], doc.get("unavailable", []), list(doc.get("group_by", [])),
+                doc.get("period", {}))
+
+
+def load_side(paths: list[str | Path], by: list[str] | None, period=None, columns=None, sheet=None) -> Side:
+    if _is_json(paths):
+        return load_json_side(paths[0])
+    from .api import compute_dataset
+    from .dataset import load
+
+    ds = load(paths, columns=columns, sheet=sheet)
+    r = compute_dataset(ds, list(by or []), period)
+    label = ", ".join(str(p) for p in paths)
+    return Side(label, "exports", r.results, r.unavailable, r.group_by,
+                {"from": r.period.start.isoformat(), "to": r.period.end.isoformat()}, r, ds)
+
+
+# ------------------------------------------------------------------ KPI diff
+
+
+def _key(r: dict[str, Any]) -> tuple:
+    return r["kpi"], tuple(sorted(r["group"].items(), key=lambda kv: kv[0]))
+
+
+def _frac(r: dict[str, Any] | None) -> Fraction | None:
+    if r is None or not r.get("denominator"):
+        return None
+    return Fraction(int(r["numerator"]), int(r["denominator"]))
+
+
+def kpi_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
+    o = {_key(r): r for r in old}
+    n = {_key(r): r for r in new}
+    out = []
+    for key in sorted(set(o) | set(n), key=lambda k: (k[0], [str(v) for _, v in k[1]])):
+        a, b = o.get(key), n.get(key)
+        fa, fb = _frac(a), _frac(b)
+        if fa is None and fb is None:
+            change, delta = "unchanged", None
+        elif fa is None:
+            change, delta = "new", None
+        elif fb is None:
+            change, delta = "gone", None
+        else:
+            d = fb - fa
+            delta = float(d)
+            if d == 0:
+                change = "unchanged"
+            else:
+                better = BY_CODE[key[0]].better
+                change = "improved" if (d > 0) == (better == "higher") else "regressed"
+        src = a or b
+        out.append({
+            "kpi": key[0], "group": src["group"],
+            "old": None if fa is None else float(fa), "new": None if fb is None else float(fb),
+            "delta": delta, "change": change,
+            "old_numerator": a["numerator"] if a else None, "old_denominator": a["denominator"] if a else None,
+            "new_numerator": b["numerator"] if b else None, "new_denominator": b["denominator"] if b else None,
+        })
+    return out
+
+
+# ------------------------------------------------------------------ dossier diff
+
+
+def _canon(s: pd.Series) -> pd.Series:
+    """Comparable text of a canonical column: dates as ISO, numbers without noise, NA as None."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
+    elif pd.api.types.is_float_dtype(s.dtype):
+        out = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
+    else:
+        out = s.astype("string")
+    return out.astype(object).where(s.notna(), None)
+
+
+def _frame_for_diff(ds) -> pd.DataFrame:
+    f = ds.frame
+    cols = {"dossier_id": f["dossier_id"].astype(str)}
+    for c in COMPARED_FIELDS:
+        if c in f.columns and c in ds.available:
+            cols[c] = _canon(f[c])
+            bad = f.get(f"{c}!")
+            if bad is not None:  # an unreadable cell compares as its own marker, not as blank
+                cols[c] = cols[c].where(~bad.fillna(False).to_numpy(), "<unreadable>")
+    return pd.DataFrame(cols)
+
+
+@dataclass
+class DossierDiff:
+    added: int
+    removed: int
+    changed: int
+    by_field: dict[str, int]
+    changes: list[dict[str, Any]]  # first MAX_CHANGES field changes
+    after_the_fact: list[dict[str, Any]]  # first MAX_CHANGES edited dossiers
+    after_the_fact_count: int
+    impact: list[dict[str, Any]]  # per KPI: what the edits after the fact did
+    duplicates: dict[str, dict[str, int]]
+    added_ids: list[str] = field(default_factory=list)
+    removed_ids: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "added": self.added, "removed": self.removed, "changed": self.changed, "changed_by_field": self.by_field,
+            "changes": self.changes, "changes_listed": len(self.changes),
+            "added_ids": self.added_ids, "removed_ids": self.removed_ids,
+            "after_the_fact": {"count": self.after_the_fact_count, "dossiers": self.after_the_fact, "impact": self.impact},
+            "duplicates": self.duplicates,
+        }
+
+
+def dossier_changes(old: Side, new: Side, limit: int = MAX_CHANGES) -> DossierDiff:
+    a = _frame_for_diff(old.dataset)
+    b = _frame_for_diff(new.dataset)
+    fields = [c for c in COMPARED_FIELDS if c in a.columns and c in b.columns]
+    m = a.merge(b, on="dossier_id", how="outer", suffixes=("_old", "_new"), indicator=True, sort=True)
+    only_old = (m["_merge"] == "left_only").to_numpy()
+    only_new = (m["_merge"] == "right_only").to_numpy()
+    both = (m["_merge"] == "both").to_numpy()
+    diff_masks = {}
+    for c in fields:
+        x, y = m[f"{c}_old"], m[f"{c}_new"]
+        ne = ~((x == y).fillna(False).to_numpy(dtype=bool) | (x.isna().to_numpy() & y.isna().to_numpy()))
+        diff_masks[c] = ne & both
+    any_change = np.zeros(len(m), dtype=bool)
+    for v in diff_masks.values():
+        any_change |= v
+    changes: list[dict[str, Any]] = []
+    idx = np.flatnonzero(any_change)
+    for i in idx:
+        if len(changes) >= limit:
+            break
+        for c in fields:
+            if diff_masks[c][i]:
+                changes.append({"dossier_id": m["dossier_id"].iat[i], "field": c,
+                                "old": _v(m[f"{c}_old"].iat[i]), "new": _v(m[f"{c}_new"].iat[i])})
+    atf_ids, atf_rows, impact = _after_the_fact(old, new, m, diff_masks, limit)
+    return DossierDiff(
+        added=int(only_new.sum()), removed=int(only_old.sum()), changed=int(any_change.sum()),
+        by_field={c: int(v.sum()) for c, v in diff_masks.items() if v.any()},
+        changes=changes, after_the_fact=atf_rows, after_the_fact_count=len(atf_ids), impact=impact,
+        duplicates={"old": _dups(old.dataset), "new": _dups(new.dataset)},
+        added_ids=[str(x) for x in m["dossier_id"].to_numpy()[only_new][:limit]],
+        removed_ids=[str(x) for x in m["dossier_id"].to_numpy()[only_old][:limit]],
+    )
+
+
+def _v(x: Any) -> Any:
+    """A merged cell as JSON wants it: missing is None (never NaN)."""
+    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
+        return None
+    return x
+
+
+def _dups(ds) -> dict[str, int]:
+    return {"rows": int(sum(i.duplicates for i in ds.inputs)), "conflicts": int(ds.conflict_count)}
+
+
+def _after_the_fact(old: Side, new: Side, m: pd.DataFrame, diff_masks: dict[str, np.ndarray], limit: int):
+    from .kpis import dossiers as engine
+    from .schema.vocab import RESOLVED_STATES
+
+    watched = [c for c in AFTER_THE_FACT_FIELDS if c in diff_masks]
+    edited = np.zeros(len(m), dtype=bool)
+    for c in watched:
+        edited |= diff_masks[c]
+    if not edited.any():
+        return [], [], []
+    ids = m["dossier_id"].to_numpy()[edited]
+    fo = old.dataset.frame
+    fo = fo[fo["dossier_id"].astype(str).isin(set(ids))]
+    # resolved in OLD: a resolved status, or no status and a finish date
+    st = fo["status"] if "status" in fo.columns else pd.Series(None, index=fo.index)
+    fin = fo["finished_at"] if "finished_at" in fo.columns else pd.Series(pd.NaT, index=fo.index)
+    resolved_old = st.isin(list(RESOLVED_STATES)) | (st.isna() & fin.notna())
+    ids = set(fo.loc[resolved_old, "dossier_id"].astype(str))
+    if not ids:
+        return [], [], []
+    eo = old.dataset.frame[old.dataset.frame["dossier_id"].astype(str).isin(ids)].reset_index(drop=True)
+    en = new.dataset.frame[new.dataset.frame["dossier_id"].astype(str).isin(ids)].reset_index(drop=True)
+    period = old.result.period
+    mo, mn = engine.measures(eo, period), engine.measures(en, period)
+    # per dossier: did it turn from late to on time (or the reverse)?
+    late_o = dict(zip(eo["dossier_id"].astype(str), mo["count.resolved_late"]))
+    late_n = dict(zip(en["dossier_id"].astype(str), mn["count.resolved_late"]))
+    ontime_o = dict(zip(eo["dossier_id"].astype(str), mo["on_time_rate.num"]))
+    ontime_n = dict(zip(en["dossier_id"].astype(str), mn["on_time_rate.num"]))
+    rows = []
+    sub = m[m["dossier_id"].astype(str).isin(ids)]
+    for _, r in sub.iterrows():
+        if len(rows) >= limit:
+            break
+        d = str(r["dossier_id"])
+        fields = {c: {"old": _v(r[f"{c}_old"]), "new": _v(r[f"{c}_new"])} for c in watched}
+        fields = {c: v for c, v in fields.items() if v["old"] != v["new"]}
+        flags = []
+        if late_o.get(d) and ontime_n.get(d):
+            flags.append("late_to_on_time")
+        if ontime_o.get(d) and late_n.get(d):
+            flags.append("on_time_to_late")
+        fo_, fn_ = fields.get("finished_at", {}).get("old"), fields.get("finished_at", {}).get("new")
+        if fo_ and fn_ and fn_ < fo_:
+            flags.append("finished_earlier")
+        do_, dn_ = fields.get("due_at", {}).get("old"), fields.get("due_at", {}).get("new")
+        if do_ and dn_ and dn_ > do_:
+            flags.append("due_later")
+        ro_, rn_ = fields.get("received_at", {}).get("old"), fields.get("received_at", {}).get("new")
+        if ro_ and rn_ and rn_ > ro_:
+            flags.append("received_later")
+        rows.append({"dossier_id": d, "fields": fields, "flags": flags})
+    # what the edits did to the KPIs of OLD: its sums with these dossiers as NEW has them
+    impact = []
+    total = old.result.sums.table if old.result.sums is not None and not old.result.group_by else None
+    overall = engine.aggregate(old.dataset.frame, period, []).table.iloc[0] if total is None else total.iloc[0]
+    for code in old.result.kpis:
+        dn_num = int(mn[f"{code}.num"].sum()) - int(mo[f"{code}.num"].sum())
+        dn_den = int(mn[f"{code}.den"].sum()) - int(mo[f"{code}.den"].sum())
+        if dn_num == 0 and dn_den == 0:
+            continue
+        on, od = int(overall[f"{code}.num"]), int(overall[f"{code}.den"])
+        before = Fraction(on, od) if od else None
+        after = Fraction(on + dn_num, od + dn_den) if od + dn_den else None
+        impact.append({"kpi": code, "numerator_change": dn_num, "denominator_change": dn_den,
+                       "value_without_edits": None if before is None else float(before),
+                       "value_with_edits": None if after is None else float(after),
+                       "delta": None if before is None or after is None else float(after - before)})
+    return sorted(ids), rows, impact
+
+
+# ------------------------------------------------------------------ the whole diff
+
+
+@dataclass
+class DiffResult:
+    old: Side
+    new: Side
+    group_by: list[str]
+    kpis: list[dict[str, Any]]
+    dossiers: DossierDiff | None
+    moved: list[dict[str, Any]] = field(default_factory=list)  # pass <-> fail with targets
+    targets_name: str | None = None
+    fail_on_regression: float | None = None
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        out = {k: sum(1 for c in self.kpis if c["change"] == k) for k in ("improved", "regressed", "unchanged", "new", "gone")}
+        out["fail_to_pass"] = sum(1 for m in self.moved if m["to"] == "pass")
+        out["pass_to_fail"] = sum(1 for m in self.moved if m["to"] == "fail")
+        if self.dossiers is not None:
+            out.update({"dossiers_added": self.dossiers.added, "dossiers_removed": self.dossiers.removed,
+                        "dossiers_changed": self.dossiers.changed,
+                        "edited_after_the_fact": self.dossiers.after_the_fact_count})
+        return out
+
+    def regressions_over(self, pp: float) -> list[dict[str, Any]]:
+        return [c for c in self.kpis if c["change"] == "regressed" and c["delta"] is not None
+                and abs(Fraction(str(c["delta"])) * 100) > Fraction(str(pp))]
+
+    @property
+    def failed(self) -> bool:
+        if self.fail_on_regression is None:
+            return False
+        return bool(self.regressions_over(self.fail_on_regression)) or any(m["to"] == "fail" for m in self.moved)
+
+    def to_json(self) -> dict[str, Any]:
+        doc = {
+            "schema_version": 1, "tool": "cchc", "command": "diff",
+            "old": {"source": self.old.label, "kind": self.old.kind, "period": self.old.period},
+            "new": {"source": self.new.label, "kind": self.new.kind, "period": self.new.period},
+            "group_by": self.group_by, "summary": self.summary, "kpis": self.kpis, "moved": self.moved,
+        }
+        if self.targets_name:
+            doc["targets"] = self.targets_name
+        if self.fail_on_regression is not None:
+            doc["fail_on_regression"] = self.fail_on_regression
+            doc["failed"] = self.failed
+        if self.dossiers is not None:
+            doc["dossiers"] = self.dossiers.to_json()
+        return doc
+
+
+def _statuses(side: Side, tset, groups: list[dict]) -> dict[tuple, str]:
+    from .targets import evaluate
+
+    rep = evaluate(side.results, side.unavailable, groups, tset)
+    return {(c.kpi, tuple(sorted(c.group.items(), key=lambda kv: kv[0])), repr(c.target.key())): c.status for c in rep.checks}
+
+
+def diff(
+    old: list[str | Path], new: list[str | Path], *, by: str | list[str] | None = None,
+    targets: str | Path | None = None, preset: str | None = None, fail_on_regression: float | None = None,
+    old_period: str | None = None, new_period: str | None = None, period: str | None = None,
+    columns=None, sheet: str | None = None, limit: int = MAX_CHANGES,
+) -> DiffResult:
+    from .api import parse_by
+    from .kpis.period import resolve_period
+    from .schema.headers import ColumnMap
+    from .schema.models import DossierRecord
+
+    tset = None
+    if targets is not None or preset is not None:
+        from .targets import resolve
+
+        tset = resolve(targets, preset)
+    if fail_on_regression is not None and fail_on_regression < 0:
+        raise ConfigError("--fail-on-regression phải là số điểm phần trăm không âm (ví dụ 2).")
+    keys = parse_by(by) if by is not None else None
+    json_sides = [load_json_side(p[0]) if _is_json(p) else None for p in (old, new)]
+    if keys is None:
+        keys = next((s.group_by for s in json_sides if s is not None), ["unit"])
+    if tset is not None and "unit" in keys and "level" not in keys and not any(json_sides):
+        keys = keys + ["level"]  # each unit against the targets of its level, as check-targets
+    for s in json_sides:
+        if s is not None and s.group_by != keys:
+            raise ConfigError(f"{s.label}: kết quả JSON được tính với --by {','.join(s.group_by) or '(không nhóm)'}, "
+                              f"không so được với --by {','.join(keys)}.",
+                              hint=f"Chạy diff với --by {','.join(s.group_by)}, hoặc tính lại tệp JSON.")
+    user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    per_old = resolve_period(old_period or period, None, None)
+    per_new = resolve_period(new_period or period, None, None)
+    sides = []
+    for js, paths, per in zip(json_sides, (old, new), (per_old, per_new)):
+        sides.append(js if js is not None else load_side(paths, keys, per, user, sheet))
+    o, n = sides
+    changes = kpi_changes(o.results, n.results)
+    moved: list[dict[str, Any]] = []
+    if tset is not None:
+        groups = [dict(g) for g in {tuple(r["group"].items()) for r in o.results + n.results if r["group"]}]
+        so, sn = _statuses(o, tset, groups), _statuses(n, tset, groups)
+        status_of = {}
+        for key in set(so) | set(sn):
+            status_of.setdefault((key[0], key[1]), (so.get(key), sn.get(key)))
+        for c in changes:
+            st = status_of.get((c["kpi"], tuple(sorted(c["group"].items(), key=lambda kv: kv[0]))))
+            c["old_status"], c["new_status"] = st if st else (None, None)
+            if st and {st[0], st[1]} == {"pass", "fail"}:
+                moved.append({"kpi": c["kpi"], "group": c["group"], "from": st[0], "to": st[1],
+                              "old": c["old"], "new": c["new"]})
+    dd = dossier_changes(o, n, limit) if o.kind == n.kind == "exports" else None
+    return DiffResult(o, n, keys, changes, dd, moved, tset.name if tset else None, fail_on_regression)
