@@ -47,6 +47,10 @@ ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / 
 SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
 FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Ghi ra tệp / write to this file.")
+CatalogueOpt = typer.Option(None, "--catalogue", help="Danh mục TTHC / procedure catalogue (CSV, XLSX).")
+LogbookOpt = typer.Option(None, "--logbook", help="Số liệu sổ theo dõi giấy / paper logbook counts (đơn vị, kỳ, số hồ sơ).")
+CalendarOpt = typer.Option(None, "--calendar", help="Tệp lịch năm (TOML): ngày nghỉ, ngày làm bù / year calendar file.")
+KindOpt = typer.Option(None, "--kind", help="Loại đầu vào / input kind: dossiers, catalogue, documents, logbook (mặc định: nhận theo tiêu đề).")
 LangOpt = typer.Option(Lang(os.environ.get("CCHC_LANG", "vi")) if os.environ.get("CCHC_LANG") in ("vi", "en") else Lang.vi,
                        "--lang", help="Ngôn ngữ / language: vi, en.")
 
@@ -95,7 +99,9 @@ def _progress(lang: str):
 def compute(
     paths: List[Path] = PathsArg, by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt,
     from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt,
-    sheet: Optional[str] = SheetOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
+    logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
+    kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     lang: Lang = LangOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
@@ -104,7 +110,8 @@ def compute(
         from .api import compute as do
 
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
-                    sheet=sheet, on_file=_progress(lang.value))
+                    sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
+                    on_file=_progress(lang.value))
         emit.compute_result(result, fmt(format, output), output, lang.value, inputs=paths)
 
     run(body, lang.value)
@@ -127,6 +134,8 @@ def check_targets(
     preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset (cchc presets)."),
     by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt,
     to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
+    calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
     format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
     output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
@@ -138,6 +147,7 @@ def check_targets(
 
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                            catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                             on_file=_progress(lang.value))
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
@@ -256,6 +266,16 @@ def calendar_cmd(
         emit.calendar_days(year, days, fmt(format, None), lang.value)
 
     run(body, lang.value)
+
+
+def _kind(kind: Optional[str]) -> Optional[str]:
+    if kind is None:
+        return None
+    from .schema.models import INPUT_KINDS
+
+    if kind not in INPUT_KINDS:
+        raise ConfigError(f"--kind '{kind}': không có loại đầu vào này.", hint="Dùng: " + ", ".join(INPUT_KINDS) + ".")
+    return kind
 
 
 def fmt(format: Optional[Format], output: Optional[Path]) -> str:

@@ -21,11 +21,14 @@ from .errors import DataError
 from .reading import expand_paths, read_table
 from .reading.table import Note
 from .schema.headers import ColumnMap, nearest_headers
-from .schema.models import DossierRecord, field_specs
+from .schema.models import INPUT_KINDS, DossierRecord, field_specs
 from .schema.vocab import ENDED_UNRESOLVED_STATES, RESOLVED_STATES, level_from_unit_name
 from .validate import Problem, ValidatedTable, invalid_col, validate_table
 
 CONFLICT_EXAMPLES = 50
+# The key that makes two rows the same record, per input kind.
+KEYS = {"dossiers": ("dossier_id",), "catalogue": ("procedure_code", "level", "unit"),
+        "documents": ("document_id", "issued_at", "unit"), "logbook": ("unit", "period")}
 
 
 @dataclass
@@ -79,13 +82,16 @@ def load(
     paths: list[str | Path],
     *,
     model: type[BaseModel] = DossierRecord,
-    kind: str = "dossiers",
+    kind: str | None = None,
     columns: ColumnMap | None = None,
     sheet: str | None = None,
     on_file: Callable[[Path], None] | None = None,
 ) -> Dataset:
     user = columns if columns is not None else ColumnMap()
-    files = expand_paths(paths)
+    if kind is None:
+        kind = next((k for k, m in INPUT_KINDS.items() if m is model), "dossiers")
+    model = INPUT_KINDS[kind]
+    files = expand_paths(paths) if not isinstance(paths, _Files) else list(paths)
     tables: list[ValidatedTable] = []
     inputs: list[InputReport] = []
     notes: list[Note] = []
@@ -102,7 +108,7 @@ def load(
             footer_rows=raw.footer_rows, notes=list(raw.notes),
             mapped={s.field: s.header for s in raw.mapping.sources},
         )
-        _fill_context(vt, rep, f)
+        _fill_context(vt, rep, f, kind)
         tables.append(vt)
         inputs.append(rep)
 
@@ -124,13 +130,13 @@ def load(
         frame[c] = frame[c].fillna(False).astype(bool)
 
     problems = [p for vt in tables for p in vt.problems]
-    frame, conflicts, n_conflicts, dup_per_file = _dedupe(frame, inputs)
+    frame, conflicts, n_conflicts, dup_per_file = _dedupe(frame, inputs, KEYS[kind])
     for i, rep in enumerate(inputs):
         rep.duplicates = int(dup_per_file.get(i, 0))
         rep.used = rep.rows - rep.rejected - rep.duplicates
     if frame.empty or len(frame) == 0:
         raise DataError(
-            "Không có dòng dữ liệu nào dùng được trong các tệp đầu vào.",
+            f"Không có dòng dữ liệu nào dùng được trong các tệp đầu vào ({', '.join(str(f) for f in files)}).",
             hint="Chạy `cchc validate` để xem từng dòng bị loại và lý do.",
         )
     return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
@@ -159,9 +165,15 @@ def _require(raw, model) -> None:
     )
 
 
-def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path) -> None:
+class _Files(list):
+    """Files already expanded and sorted by kind (see ``load_inputs``)."""
+
+
+def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path, kind: str = "dossiers") -> None:
     fr = vt.frame
     m = vt.raw.mapping.fields
+    if kind == "catalogue":
+        return
     if "received_at" not in m and "submitted_at" in m:
         fr["received_at"] = fr["submitted_at"]
         rep.notes.append(Note("received_from_submitted"))
@@ -185,10 +197,14 @@ def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path) -> None:
             rep.notes.append(Note("level_unknown", {"units": unknown[:10], "count": len(unknown)}))
 
 
-def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
+def _dedupe(frame: pd.DataFrame, inputs: list[InputReport], key: tuple[str, ...] = ("dossier_id",)):
     if frame.empty:
         return frame, [], 0, {}
-    ids = frame["dossier_id"]
+    if key == ("dossier_id",):
+        ids = frame["dossier_id"]
+    else:  # a composite key as one text column
+        parts = [frame[k].astype("string").fillna("") if k in frame.columns else pd.Series("", index=frame.index) for k in key]
+        ids = parts[0].str.cat(parts[1:], sep="\x1f") if len(parts) > 1 else parts[0]
     dup_mask = ids.duplicated(keep=False).to_numpy()
     if not dup_mask.any():
         return frame, [], 0, {}
@@ -198,7 +214,7 @@ def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
     ended = status.isin(list(RESOLVED_STATES | ENDED_UNRESOLVED_STATES)).to_numpy()
     filled = sub[data_cols].notna().sum(axis=1).to_numpy()
     order = pd.DataFrame({
-        "id": sub["dossier_id"].to_numpy(), "ended": ~ended, "filled": -filled,
+        "id": ids[dup_mask].to_numpy(), "ended": ~ended, "filled": -filled,
         "file": sub["_file"].to_numpy(), "row": sub["_row"].to_numpy(), "pos": np.flatnonzero(dup_mask),
     }).sort_values(["id", "ended", "filled", "file", "row"], kind="stable")
     first = ~order["id"].duplicated(keep="first").to_numpy()
@@ -208,12 +224,12 @@ def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
     # conflicts: copies that disagree on a field every export carries (a unit taken from a
     # file name, or a column one system lacks, is not a disagreement)
     common = set.intersection(*(set(i.mapped) for i in inputs)) if inputs else set()
-    compare = [c for c in data_cols if c != "dossier_id" and c in common]
+    compare = [c for c in data_cols if c not in key and c in common]
     conflicts: list[Conflict] = []
     n_conflicts = 0
     grouped = sub[compare].astype(object).where(sub[compare].notna(), None)
-    grouped["dossier_id"] = sub["dossier_id"].to_numpy()
-    nun = grouped.groupby("dossier_id", sort=False).nunique(dropna=False)
+    grouped["_key"] = ids[dup_mask].to_numpy()
+    nun = grouped.groupby("_key", sort=False).nunique(dropna=False)
     differing = nun[(nun > 1).any(axis=1)]
     n_conflicts = len(differing)
     kept_pos = dict(zip(order["id"].to_numpy()[first], order["pos"].to_numpy()[first]))
@@ -223,7 +239,56 @@ def _dedupe(frame: pd.DataFrame, inputs: list[InputReport]):
         kp = kept_pos[did]
         kept = (inputs[int(frame["_file"].iat[kp])].path, int(frame["_row"].iat[kp]))
         others = [(inputs[int(f)].path, int(r)) for f, r, p in zip(members["file"], members["row"], members["pos"]) if p != kp]
-        conflicts.append(Conflict(str(did), fields, kept, others))
+        conflicts.append(Conflict(str(did).replace("\x1f", " · "), fields, kept, others))
     keep = np.ones(len(frame), dtype=bool)
     keep[drop_pos] = False
     return frame.loc[keep].reset_index(drop=True), conflicts, n_conflicts, dup_per_file
+
+
+@dataclass
+class Inputs:
+    """Every input of a run, by kind."""
+
+    dossiers: Dataset | None = None
+    catalogue: Dataset | None = None
+    documents: Dataset | None = None
+    logbook: Dataset | None = None
+
+    def all(self) -> list[Dataset]:
+        return [d for d in (self.dossiers, self.catalogue, self.documents, self.logbook) if d is not None]
+
+    @property
+    def reports(self) -> list[InputReport]:
+        return [i for d in self.all() for i in d.inputs]
+
+
+def load_inputs(
+    paths: list[str | Path], *, catalogue: list[str | Path] | None = None, logbook: list[str | Path] | None = None,
+    kind: str | None = None, columns: ColumnMap | None = None, sheet: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+) -> Inputs:
+    """Read PATHs (each file's kind recognised by its header unless ``kind`` says), plus an
+    explicit catalogue and logbook. Files of one kind form one data set."""
+    from .reading.kind import detect_kind
+
+    user = columns if columns is not None else ColumnMap()
+    by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
+    seen: set[Path] = set()
+    for extra, k in ((catalogue, "catalogue"), (logbook, "logbook")):
+        for f in expand_paths(extra) if extra else []:
+            seen.add(f.resolve())
+            by_kind[k].append(f)
+    for f in expand_paths(paths):
+        if f.resolve() in seen:  # given twice (in a directory and by option): read once
+            continue
+        seen.add(f.resolve())
+        k = kind or detect_kind(f, user, sheet)
+        by_kind[k].append(f)
+    out = Inputs()
+    for k, files in by_kind.items():
+        if files:
+            setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file))
+    if out.dossiers is None and out.catalogue is None and out.documents is None:
+        raise DataError("Không có tệp hồ sơ, danh mục TTHC hay sổ văn bản nào trong đầu vào.",
+                        hint="Kiểm tra đường dẫn; `cchc columns TỆP` cho biết cchc nhận ra những cột nào.")
+    return out

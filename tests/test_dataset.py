@@ -53,6 +53,8 @@ def test_directory_reads_every_export(tmp_path: Path):
     write_csv(d / "u2.csv", [head, ["B", "01/03/2023", "Đang xử lý"]])
     (d / "~$u2.xlsx").write_bytes(b"lock")
     (d / "notes.txt.bak").write_text("x")
+    (d / ".hidden").mkdir()
+    write_csv(d / ".hidden" / "u3.csv", [head, ["C", "01/03/2023", "Đang xử lý"]])
     r = cchc_cli.compute([d], period="2023-03", by="unit")
     assert [Path(i.path).name for i in r.inputs] == ["u1.csv", "u2.csv"]
     # no unit column: the unit is the file's name, and the run says so

@@ -81,10 +81,20 @@ def _isin(s: pd.Series, values: Iterable[str]) -> np.ndarray:
     return s.isin(list(values)).to_numpy(dtype=bool)
 
 
+@dataclass
+class Statutory:
+    """Each dossier's statutory due date (days since 1970-01-01; -1 when unknown) and
+    whether its time limit is known: computed once per data set by the calendar."""
+
+    day: np.ndarray
+    limit_known: np.ndarray
+
+
 def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = None,
-             full_online_unknown: np.ndarray | None = None) -> dict[str, np.ndarray]:
+             full_online_unknown: np.ndarray | None = None, statutory: Statutory | None = None) -> dict[str, np.ndarray]:
     """Per-dossier 0/1 measures for ``period``. ``full_online`` (and its unknown mask) may
-    come from a procedure catalogue; otherwise from the dossier's own ``service_level``."""
+    come from a procedure catalogue; otherwise from the dossier's own ``service_level``.
+    With ``statutory``, the two calendar KPIs are measured too."""
     n = len(df)
     F = np.int64(period.start_ts.value)
     T = np.int64(period.end_ts.value)
@@ -177,6 +187,14 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     dr_bad = _bad(df, "digitised_result")
     kpi("digitised_result_rate", resolved & _bool(df, "digitised_result"), resolved & ~dr_bad,
         digitised_result=resolved & dr_bad)
+
+    if statutory is not None:
+        lk = statutory.limit_known
+        sday = statutory.day
+        kpi("appointment_within_limit_rate", rec & due_known & lk & (due_day <= sday), rec & due_known & lk,
+            time_limit_days=rec & due_known & ~lk, due_at=rec & due_bad)
+        kpi("statutory_on_time_rate", resolved & fin_known & lk & (fin_day <= sday), resolved & fin_known & lk,
+            time_limit_days=resolved & ~lk, finished_at=resolved & lk & ~fin_known)
 
     # the monthly report form
     new = rec

@@ -14,15 +14,16 @@ EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
 
 
 def expand_paths(paths: list[str | Path]) -> list[Path]:
-    """Files as given; a directory gives every export file in it, sorted by name
-    (temporary Excel lock files "~$…" skipped)."""
+    """Files as given; a directory gives every export file in it and its sub-folders,
+    sorted by path (temporary Excel lock files "~$…" and hidden files skipped)."""
     out: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found = sorted(
-                f for f in p.iterdir()
+                f for f in p.rglob("*")
                 if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(("~$", "."))
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
             )
             if not found:
                 raise DataError(f"{p}: thư mục không có tệp xuất dữ liệu nào (.csv, .xlsx, .xls, .parquet).")

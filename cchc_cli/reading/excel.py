@@ -29,9 +29,6 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
     except FileNotFoundError:
         raise DataError(f"{p}: không tìm thấy tệp.") from None
     except Exception as e:  # calamine raises several types for broken files
-        if _is_encrypted_ooxml(path):
-            raise DataError(f"{p}: tệp Excel có mật khẩu, không đọc được.",
-                            hint="Mở tệp, bỏ mật khẩu và lưu lại rồi chạy lại.") from None
         raise DataError(f"{p}: tệp Excel bị hỏng hoặc không đúng định dạng ({type(e).__name__}: {e}).",
                         hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
     names = wb.sheet_names
@@ -73,20 +70,3 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         return trim_tail(raw)
     where = f"trang tính '{sheet}'" if sheet else f"các trang tính ({', '.join(names)})"
     raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.")
-
-
-_OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
-
-
-def _is_encrypted_ooxml(path: Path) -> bool:
-    """A password-protected .xlsx is not a zip but an OLE2 compound file holding an
-    "EncryptedPackage" stream (MS-OFFCRYPTO); calamine only reports a bad zip for it."""
-    try:
-        with open(path, "rb") as fh:
-            if fh.read(8) != _OLE_MAGIC:
-                return False
-            fh.seek(0)
-            return _ENCRYPTED_STREAM in fh.read(64 << 20)
-    except OSError:
-        return False

@@ -67,7 +67,11 @@ def trim_tail(t: RawTable) -> RawTable:
     f = t.frame
     if f.empty:
         return t
-    id_positions = [s.column for s in t.mapping.sources if s.field in ("dossier_id", "document_id", "procedure_code")]
+    specs = field_specs(t.mapping.model)
+    # the row's id: the model's first required field (dossier_id, procedure_code of a
+    # catalogue, document_id), never the procedure code column of a dossier export
+    id_field = next((s.name for s in specs if s.required), None)
+    id_positions = [s.column for s in t.mapping.sources if s.field == id_field]
     n = len(f)
     if id_positions:
         ids = f[col(id_positions[0])]
@@ -96,7 +100,7 @@ def trim_tail(t: RawTable) -> RawTable:
         row_blank = cell_blank.all(axis=1) if cell_blank.shape[1] else np.ones(cell_blank.shape[0], dtype=bool)
         if id_positions:
             id_at = f.columns.get_loc(col(id_positions[0]))
-            required = {s.name for s in field_specs(t.mapping.model) if s.required}
+            required = {s.name for s in specs if s.required}
             others = [f.columns.get_loc(col(s.column)) for s in t.mapping.sources
                       if s.field in required and s.column != id_positions[0]]
             no_id = cell_blank[:, id_at]

@@ -22,6 +22,16 @@ SHORT = {
     "online_payment_rate": ("TT trực tuyến", "Paid online"),
     "digitised_dossier_rate": ("Số hóa HS", "Digitised dossier"),
     "digitised_result_rate": ("Số hóa KQ", "Digitised result"),
+    "appointment_within_limit_rate": ("Hẹn đúng luật", "Slip within limit"),
+    "statutory_on_time_rate": ("Đúng hạn luật", "Statutory on time"),
+    "online_service_rate": ("DVCTT", "Online services"),
+    "full_online_service_rate": ("DVCTT toàn trình", "Full-online services"),
+    "full_online_eligible_rate": ("TT/đủ ĐK", "Full-online/eligible"),
+    "services_with_online_dossiers_rate": ("DVC có HS", "Services used"),
+    "software_coverage_rate": ("Cập nhật PM", "Coverage"),
+    "signed_document_rate": ("VB ký số", "Signed"),
+    "two_layer_signed_rate": ("Ký số 2 lớp", "Two-layer"),
+    "interconnect_sent_rate": ("Liên thông", "Interconnect"),
 }
 
 
@@ -50,9 +60,11 @@ def inputs_table(result, lang: str) -> Table:
         if rep.footer_rows:
             notes.append(t("footer_rows", lang, n=rep.footer_rows))
         tb.rows.append([rep.path, rep.rows, rep.used, rep.rejected, rep.duplicates, "; ".join(notes)])
+        if rep.kind != "dossiers":
+            tb.rows[-1][0] = f"{rep.path} [{rep.kind}]"
     tot = [sum(getattr(r, k) for r in result.inputs) for k in ("rows", "used", "rejected", "duplicates")]
     tb.notes.append(t("reconcile", lang, rows=tot[0], used=tot[1], rejected=tot[2], duplicates=tot[3]))
-    if result.dataset.conflict_count:
+    if result.dataset is not None and result.dataset.conflict_count:
         tb.notes.append(t("conflicts", lang, n=result.dataset.conflict_count))
     return tb
 
@@ -99,7 +111,7 @@ def grouped_kpi_table(result, lang: str) -> Table | None:
     keys = result.group_by
     if not keys:
         return None
-    codes = result.kpis
+    codes = list(dict.fromkeys(r["kpi"] for r in result.results if r["group"]))
     tb = Table("by_" + "_".join(keys), t("title_kpis", lang) + " — " + ", ".join(t(k, lang) for k in keys),
                [t(k, lang) for k in keys] + [short(c, lang) for c in codes],
                numeric=set(range(len(keys), len(keys) + len(codes))))
@@ -140,8 +152,14 @@ def compute_tables(result, lang: str) -> list[Table]:
     g = grouped_kpi_table(result, lang)
     if g:
         tables.append(g)
-    if result.dataset.problems:
-        tables.append(problems_table(result.dataset.problems, lang, limit=20))
-    if result.dataset.conflicts:
+    if result.problems:
+        tables.append(problems_table(result.problems, lang, limit=20))
+    if result.dataset is not None and result.dataset.conflicts:
         tables.append(conflicts_table(result, lang))
+    missing = result.notes.get("catalogue_missing")
+    if missing:
+        tb = Table("catalogue_missing", "Hồ sơ có mã thủ tục không có trong danh mục" if lang == "vi"
+                   else "Dossiers whose procedure is not in the catalogue", ["procedure_code", t("count", lang)], numeric={1})
+        tb.rows = [[m["procedure_code"], m["dossiers"]] for m in missing]
+        tables.append(tb)
     return tables

@@ -35,7 +35,7 @@ def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str
     for tb in tables:
         rt = RTable(title=tb.title, title_justify="left", show_lines=False, header_style="bold")
         for i, c in enumerate(tb.columns):
-            rt.add_column(c, justify="right" if i in tb.numeric else "left", overflow="fold")
+            rt.add_column(c, justify="right" if i in tb.numeric else "left", overflow="fold", no_wrap=i in tb.numeric)
         for row in tb.rows:
             rt.add_row(*[_cell(v, lang) for v in row])
         console.print(rt)

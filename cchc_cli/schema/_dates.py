@@ -116,13 +116,6 @@ def _series(ns: np.ndarray, index) -> pd.Series:
     return pd.Series(ns.view("datetime64[ns]"), index=index)
 
 
-def _range(ns: np.ndarray, invalid: np.ndarray) -> None:
-    present = ns != NAT
-    out = present & ((ns < _MIN_NS) | (ns > _MAX_NS))
-    ns[out] = NAT
-    invalid |= out
-
-
 def _parse_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     arr = pa.array(values, type=pa.large_string(), from_pandas=True)
     arr = pc.replace_substring_regex(arr, _EDGES, "")

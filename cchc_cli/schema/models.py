@@ -174,6 +174,76 @@ class DossierRecord(BaseModel):
     ] = None
 
 
+class CatalogueRecord(BaseModel):
+    """One procedure of a procedure catalogue (danh mục TTHC), inputs.md "Procedure catalogue"."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    procedure_code: Annotated[str, ID, H("Mã thủ tục", "Mã TTHC", "Mã số", "Mã thủ tục hành chính", "Mã số TTHC")]
+    procedure_name: Annotated[
+        str | None, TEXT, H("Tên thủ tục", "Tên TTHC", "Tên thủ tục hành chính")
+    ] = None
+    level: Annotated[Level, Parse(Vocab(name="level", table=vocab.LEVEL)), H("Cấp thực hiện", "Cấp")]
+    field: Annotated[str | None, TEXT, H("Lĩnh vực", "Tên lĩnh vực")] = None
+    service_level: Annotated[
+        ServiceLevel,
+        Parse(Vocab(name="service_level", table=vocab.SERVICE_LEVEL)),
+        H("Mức độ", "Mức độ DVC", "Mức độ DVCTT", "Loại DVC", "Mức độ dịch vụ công",
+          "Mức độ cung cấp dịch vụ công trực tuyến"),
+    ]
+    eligible_full_online: Annotated[
+        bool | None, Parse(Boolean(name="boolean", table=vocab.BOOLEAN)),
+        H("Đủ điều kiện toàn trình", "Đủ điều kiện", "Đủ điều kiện cung cấp toàn trình"),
+    ] = None
+    time_limit_days: Annotated[
+        float | None, Parse(WorkingDays()),
+        H("Thời hạn giải quyết", "Thời gian giải quyết", "Số ngày quy định", "Thời hạn quy định"),
+    ] = None
+    unit: Annotated[str | None, TEXT, H("Cơ quan thực hiện", "Đơn vị", "Cơ quan giải quyết")] = None
+
+
+class Signature(Vocab):
+    pass
+
+
+class DocumentRecord(BaseModel):
+    """One outgoing document of a register (sổ văn bản đi), inputs.md "Outgoing-document register"."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    document_id: Annotated[
+        str, ID,
+        H("Số, ký hiệu văn bản", "Số ký hiệu", "Số, ký hiệu", "Số và ký hiệu", "Số & ký hiệu văn bản",
+          "Số văn bản", "Số ký hiệu văn bản"),
+    ]
+    issued_at: Annotated[
+        dt.datetime, DATE,
+        H("Ngày tháng văn bản", "Ngày, tháng VB", "Ngày ban hành", "Ngày văn bản", "Ngày ký", "Ngày tháng VB"),
+    ]
+    unit: Annotated[str | None, TEXT, H("Đơn vị", "Cơ quan ban hành", "Đơn vị soạn thảo", "Đơn vị ban hành")] = None
+    signature: Annotated[
+        Literal["none", "one", "two"] | None,
+        Parse(Vocab(name="signature", table=vocab.SIGNATURE)),
+        H("Ký số", "Chữ ký số", "Hình thức ký", "Hình thức ký số"),
+    ] = None
+    interconnect: Annotated[
+        bool | None, BOOL, H("Gửi qua trục liên thông", "Liên thông", "Trục LGSP/VDXP", "Gửi liên thông"),
+    ] = None
+
+
+class LogbookRecord(BaseModel):
+    """Paper logbook counts (sổ theo dõi): dossiers recorded on paper per unit and period."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    unit: Annotated[str, TEXT, H("Đơn vị", "Tên đơn vị", "Cơ quan", "Đơn vị tiếp nhận")]
+    period: Annotated[str, TEXT, H("Kỳ", "Kỳ báo cáo", "Tháng", "Thời gian", "Period")]
+    count: Annotated[
+        float, Parse(Money()),
+        H("Số hồ sơ tiếp nhận", "Số hồ sơ", "Số lượng", "Tổng số hồ sơ", "Số hồ sơ trên sổ", "Count"),
+    ]
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -200,4 +270,7 @@ def spec_of(model: type[BaseModel], name: str) -> FieldSpec:
     return next(f for f in field_specs(model) if f.name == name)
 
 
-INPUT_KINDS: dict[str, type[BaseModel]] = {"dossiers": DossierRecord}
+INPUT_KINDS: dict[str, type[BaseModel]] = {
+    "dossiers": DossierRecord, "catalogue": CatalogueRecord, "documents": DocumentRecord, "logbook": LogbookRecord,
+}
+KIND_OF_MODEL = {m: k for k, m in INPUT_KINDS.items()}

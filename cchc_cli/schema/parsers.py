@@ -327,7 +327,7 @@ class Date(Parser):
 
 
 def _is_bool(v: Any) -> bool:
-    return isinstance(v, bool) or type(v).__name__ == "bool" and type(v).__module__ == "numpy"
+    return isinstance(v, bool) or type(v).__name__ in ("bool", "bool_") and type(v).__module__ == "numpy"
 
 
 def _is_datetime64(v: Any) -> bool:

@@ -73,6 +73,15 @@ LEVEL = _table(
 )
 LEVELS = ("Bộ", "Tỉnh", "Huyện", "Xã")
 
+# Digital signature of an outgoing document: none, one layer (person or organisation), two.
+SIGNATURE = _table(
+    {
+        "none": ("Không", "Không ký số", "Chưa ký số", "0"),
+        "one": ("Có", "1 lớp", "Một lớp", "Cá nhân", "Cơ quan", "Tổ chức", "Ký số", "1", "x"),
+        "two": ("2 lớp", "Hai lớp", "Cá nhân và cơ quan", "Cá nhân và tổ chức", "Cơ quan và cá nhân", "2"),
+    }
+)
+
 # Status labels and national-portal codes -> dossier state.
 STATUS = _table(
     {

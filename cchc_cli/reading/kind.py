@@ -1,0 +1,77 @@
+"""Which input a file is: a dossier export, a procedure catalogue, an outgoing-document
+register or paper logbook counts — recognised by its header (the kind whose required
+fields all map, with the best-scoring header, wins; dossiers on a tie)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..errors import DataError
+from ..schema.headers import ColumnMap, map_headers
+from ..schema.models import INPUT_KINDS
+from .layout import find_layout
+
+HEAD_ROWS = 60
+
+
+def _grids(path: Path, sheet: str | None):
+    ext = path.suffix.lower()
+    if ext in (".xlsx", ".xlsm", ".xls"):
+        import python_calamine as cal
+
+        try:
+            wb = cal.CalamineWorkbook.from_path(str(path))
+            names = [sheet] if sheet and sheet in wb.sheet_names else wb.sheet_names
+            for n in names:
+                ws = wb.get_sheet_by_name(n)
+                try:
+                    merged = ws.merged_cell_ranges
+                except Exception:
+                    merged = None
+                yield ws.to_python(skip_empty_area=False, nrows=HEAD_ROWS), merged
+        except Exception:
+            return  # the reader proper reports what is wrong with the file
+    elif ext == ".parquet":
+        try:
+            import pyarrow.parquet as pq
+
+            yield [list(pq.ParquetFile(str(path)).schema_arrow.names)], None
+        except Exception:
+            return
+    else:
+        from .csv import DELIMITERS, HEAD_BYTES, _head_records, decode, detect_encoding
+
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read(HEAD_BYTES)
+        except OSError:
+            return
+        if not data.strip() or b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            return
+        try:
+            text = decode(data, str(path), detect_encoding(data))
+        except DataError:
+            return
+        import unicodedata
+
+        text = unicodedata.normalize("NFC", text)
+        for d in DELIMITERS:
+            rows, _ = _head_records(text, d, HEAD_ROWS)
+            yield rows, None
+
+
+def detect_kind(path: Path, user: ColumnMap | None = None, sheet: str | None = None) -> str:
+    user = user if user is not None else ColumnMap()
+    best: tuple[int, int, str] | None = None
+    order = {k: i for i, k in enumerate(INPUT_KINDS)}
+    for grid, merged in _grids(path, sheet):
+        for kind, model in INPUT_KINDS.items():
+            lay = find_layout(grid, model, user, merged)
+            if lay is None:
+                continue
+            if map_headers(lay.candidates, model, user).missing_required():
+                continue
+            cand = (lay.score, -order[kind], kind)
+            if best is None or cand > best:
+                best = cand
+    return best[2] if best else "dossiers"
