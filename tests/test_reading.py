@@ -272,6 +272,20 @@ def test_dossier_rows_below_a_totals_row_are_kept(tmp_path):
     assert t.footer_rows == 0
 
 
+def test_the_dossier_id_not_the_procedure_code_tells_dossiers_from_footer(tmp_path):
+    rows = [
+        ["STT", "Mã thủ tục", "Mã hồ sơ", "Ngày tiếp nhận"],
+        ["Tổng số", "", "", ""],
+        ["1", "", "H1", "23/03/2023"],  # no procedure code: still a dossier
+        ["2", "1.001193", "H2", "24/03/2023"],
+        ["", "", "Người lập biểu", ""],
+    ]
+    t = read(write_csv(tmp_path / "pc.csv", rows))
+    assert t.totals_rows == [2]
+    assert t.rows.tolist() == [3, 4]
+    assert t.footer_rows == 1
+
+
 def test_stt_column_is_ignored(tmp_path):
     rows = [["STT", "Mã hồ sơ", "Ngày tiếp nhận", "TT"], ["1", "H1", "23/03/2023", "1"]]
     t = read(write_csv(tmp_path / "stt.csv", rows))
