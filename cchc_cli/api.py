@@ -177,6 +177,10 @@ def compute_inputs(sources, keys: list[str], per: Period | None, calendar_files=
     from .kpis import others
 
     ds = sources.dossiers
+    if calendar_files:  # a broken calendar file is a configuration error, needed or not
+        from .calendar import WorkCalendar
+
+        WorkCalendar([str(p) for p in calendar_files])
     if per is None:
         if ds is not None:
             per = data_span(ds.frame)

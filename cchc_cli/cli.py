@@ -172,6 +172,8 @@ def diff_cmd(
     old_period: Optional[str] = typer.Option(None, "--old-period", help="Kỳ của bên cũ / period of OLD."),
     new_period: Optional[str] = typer.Option(None, "--new-period", help="Kỳ của bên mới / period of NEW."),
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
+    calendar: Optional[List[Path]] = CalendarOpt,
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
 ):
     """So sánh hai kỳ hoặc hai bản xuất / what changed between two periods or two snapshots."""
@@ -183,7 +185,8 @@ def diff_cmd(
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
-                    new_period=new_period, columns=columns, sheet=sheet)
+                    new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
+                    calendar=calendar)
         emit.diff_result(result, fmt(format, output), output, lang.value, inputs=[*olds, new])
         if result.failed:
             raise typer.Exit(1)
@@ -200,21 +203,23 @@ def presets(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
 @app.command()
 def validate(
     paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
-    format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
+    kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
     lang: Lang = LangOpt,
 ):
     """Những gì sẽ được đọc, ánh xạ, loại bỏ và vì sao / what would be read, mapped, rejected, and why."""
 
     def body():
-        from .dataset import load
+        from .dataset import load_inputs
         from .schema.headers import ColumnMap
         from .schema.models import DossierRecord
 
-        ds = load([str(p) for p in paths], columns=ColumnMap.load(columns, DossierRecord), sheet=sheet,
-                  on_file=_progress(lang.value))
-        emit.validation(ds, fmt(format, output), output, lang.value, inputs=paths)
-        if strict and (ds.problems or ds.conflict_count):
+        sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
+                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lang.value))
+        emit.validation(sources, fmt(format, output), output, lang.value, inputs=paths)
+        problems = [p for d in sources.all() for p in d.problems]
+        if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
     run(body, lang.value)

@@ -73,14 +73,16 @@ def load_json_side(path: str | Path) -> Side:
                 doc.get("period", {}))
 
 
-def load_side(paths: list[str | Path], by: list[str] | None, period=None, columns=None, sheet=None) -> Side:
+def load_side(paths: list[str | Path], by: list[str] | None, period=None, columns=None, sheet=None,
+              catalogue=None, logbook=None, calendar=None) -> Side:
     if _is_json(paths):
         return load_json_side(paths[0])
-    from .api import compute_dataset
-    from .dataset import load
+    from .api import compute_inputs
+    from .dataset import load_inputs
 
-    ds = load(paths, columns=columns, sheet=sheet)
-    r = compute_dataset(ds, list(by or []), period)
+    sources = load_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet)
+    r = compute_inputs(sources, list(by or []), period, calendar)
+    ds = r.dataset
     label = ", ".join(str(p) for p in paths)
     return Side(label, "exports", r.results, r.unavailable, r.group_by,
                 {"from": r.period.start.isoformat(), "to": r.period.end.isoformat()}, r, ds)
@@ -285,6 +287,8 @@ def _after_the_fact(old: Side, new: Side, m: pd.DataFrame, diff_masks: dict[str,
     total = old.result.sums.table if old.result.sums is not None and not old.result.group_by else None
     overall = engine.aggregate(old.dataset.frame, period, []).table.iloc[0] if total is None else total.iloc[0]
     for code in old.result.kpis:
+        if f"{code}.num" not in mo:  # KPIs that need the catalogue or the calendar
+            continue
         dn_num = int(mn[f"{code}.num"].sum()) - int(mo[f"{code}.num"].sum())
         dn_den = int(mn[f"{code}.den"].sum()) - int(mo[f"{code}.den"].sum())
         if dn_num == 0 and dn_den == 0:
@@ -363,6 +367,7 @@ def diff(
     targets: str | Path | None = None, preset: str | None = None, fail_on_regression: float | None = None,
     old_period: str | None = None, new_period: str | None = None, period: str | None = None,
     columns=None, sheet: str | None = None, limit: int = MAX_CHANGES,
+    catalogue=None, logbook=None, calendar=None,
 ) -> DiffResult:
     from .api import parse_by
     from .kpis.period import resolve_period
@@ -392,7 +397,7 @@ def diff(
     per_new = resolve_period(new_period or period, None, None)
     sides = []
     for js, paths, per in zip(json_sides, (old, new), (per_old, per_new)):
-        sides.append(js if js is not None else load_side(paths, keys, per, user, sheet))
+        sides.append(js if js is not None else load_side(paths, keys, per, user, sheet, catalogue, logbook, calendar))
     o, n = sides
     changes = kpi_changes(o.results, n.results)
     moved: list[dict[str, Any]] = []
@@ -408,5 +413,5 @@ def diff(
             if st and {st[0], st[1]} == {"pass", "fail"}:
                 moved.append({"kpi": c["kpi"], "group": c["group"], "from": st[0], "to": st[1],
                               "old": c["old"], "new": c["new"]})
-    dd = dossier_changes(o, n, limit) if o.kind == n.kind == "exports" else None
+    dd = dossier_changes(o, n, limit) if o.kind == n.kind == "exports" and o.dataset is not None and n.dataset is not None else None
     return DiffResult(o, n, keys, changes, dd, moved, tset.name if tset else None, fail_on_regression)

@@ -106,41 +106,46 @@ def compute_result(result, fmt: str, output, lang: str, inputs=()) -> None:
         pass
 
 
-def validation(ds, fmt: str, output, lang: str, inputs=()) -> None:
-    from .report import problems_table
+def validation(sources, fmt: str, output, lang: str, inputs=()) -> None:
+    """``sources``: a dataset.Inputs (every input by kind) or a single Dataset."""
+    from .report import conflicts_rows, inputs_table, problems_table
 
+    datasets = sources.all() if hasattr(sources, "all") else [sources]
+    reports = [i for d in datasets for i in d.inputs]
+    problems = [p for d in datasets for p in d.problems]
+    conflicts = [c for d in datasets for c in d.conflicts]
+    n_conflicts = sum(d.conflict_count for d in datasets)
     if fmt == "json":
         doc = {
             "schema_version": 1, "tool": "cchc", "command": "validate",
             "inputs": [dict(i.to_json(), header_row=i.header_row, sheet=i.sheet, encoding=i.encoding,
                             totals_rows=i.totals_rows, blank_rows=i.blank_rows, footer_rows=i.footer_rows,
                             mapped=i.mapped, notes=[note_text(n.code, n.params, lang) for n in i.notes])
-                       for i in ds.inputs],
+                       for i in reports],
             "problems": [{"file": p.file, "field": p.field, "column": p.column, "code": p.code,
                           "message": t(p.code, lang), "count": p.count, "value": p.value, "rows": p.rows,
                           "examples": [{"row": r, "value": v} for r, v in p.examples], "rejects": p.rejects}
-                         for p in ds.problems],
-            "conflicts": {"count": ds.conflict_count,
+                         for p in problems],
+            "conflicts": {"count": n_conflicts,
                           "examples": [{"dossier_id": c.dossier_id, "fields": c.fields,
                                         "kept": {"file": c.kept[0], "row": c.kept[1]},
                                         "others": [{"file": f, "row": r} for f, r in c.others]}
-                                       for c in ds.conflicts]},
+                                       for c in conflicts]},
         }
         write(_json(doc), output, inputs)
         return
-    from .report import inputs_table
 
-    class _R:  # the inputs table reads these two attributes
-        def __init__(self, ds):
-            self.inputs, self.dataset = ds.inputs, ds
+    class _R:  # what inputs_table reads
+        def __init__(self):
+            self.inputs = reports
+            self.dataset = type("D", (), {"conflict_count": n_conflicts})()
 
-    tables = [inputs_table(_R(ds), lang), problems_table(ds.problems, lang, limit=10_000)]
-    if ds.conflicts:
+    tables = [inputs_table(_R(), lang), problems_table(problems, lang, limit=10_000)]
+    if conflicts:
         from .model import Table
 
         ct = Table("conflicts", t("title_conflicts", lang), ["dossier_id", t("field_name", lang), t("kept", lang), t("file", lang)])
-        for c in ds.conflicts:
-            ct.rows.append([c.dossier_id, ", ".join(c.fields), f"{c.kept[0]}:{c.kept[1]}", "; ".join(f"{f}:{r}" for f, r in c.others)])
+        ct.rows = conflicts_rows(conflicts)
         tables.append(ct)
     _tables_out(tables, fmt, output, lang, inputs)
 

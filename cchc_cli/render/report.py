@@ -139,11 +139,14 @@ def problems_table(problems, lang: str, limit: int = 200) -> Table:
     return tb
 
 
+def conflicts_rows(conflicts) -> list[list[Any]]:
+    return [[c.dossier_id, ", ".join(c.fields), f"{c.kept[0]}:{c.kept[1]}", "; ".join(f"{f}:{r}" for f, r in c.others)]
+            for c in conflicts]
+
+
 def conflicts_table(result, lang: str) -> Table:
     tb = Table("conflicts", t("title_conflicts", lang), ["dossier_id", t("field_name", lang), t("kept", lang), t("file", lang)])
-    for c in result.dataset.conflicts:
-        tb.rows.append([c.dossier_id, ", ".join(c.fields), f"{c.kept[0]}:{c.kept[1]}",
-                        "; ".join(f"{f}:{r}" for f, r in c.others)])
+    tb.rows = conflicts_rows(result.dataset.conflicts)
     return tb
 
 
