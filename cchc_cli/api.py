@@ -220,11 +220,13 @@ def compute_inputs(sources, keys: list[str], per: Period | None, calendar_files=
         if "statutory" not in kw:
             unavailable += [{"kpi": c, "reason": "missing_columns", "columns": ["time_limit_days"]}
                             for c in CALENDAR_KPIS if c not in gone]
-        overall = engine.aggregate(frame, per, [], **kw)
+        grouped = engine.aggregate(frame, per, keys, **kw) if keys else None
+        # counts add up over groups, but not over months (a stock such as "pending at the end")
+        overall = engine.overall_from(grouped) if grouped is not None and "month" not in keys \
+            else engine.aggregate(frame, per, [], **kw)
         results, counts = engine.finish(overall, codes)
         sums = overall
-        if keys:
-            grouped = engine.aggregate(frame, per, keys, **kw)
+        if grouped is not None:
             r2, c2 = engine.finish(grouped, codes)
             results, counts, sums = r2 + results, c2 + counts, grouped
     if sources.catalogue is not None:

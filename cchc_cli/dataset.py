@@ -100,7 +100,7 @@ def load(
             on_file(f)
         raw = read_table(f, model, user, sheet)
         _require(raw, model)
-        vt = validate_table(raw, model, user)
+        vt = validate_table(raw, model, user, consume=True)
         rep = InputReport(
             str(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
             sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
@@ -109,6 +109,7 @@ def load(
             mapped={s.field: s.header for s in raw.mapping.sources},
         )
         _fill_context(vt, rep, f, kind)
+        vt.raw.frame = vt.raw.frame.iloc[:0]  # the raw text is no longer needed: free it
         tables.append(vt)
         inputs.append(rep)
 

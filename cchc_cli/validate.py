@@ -77,7 +77,10 @@ def _parse_source(raw: RawTable, src: Source, extra: dict | None):
     return src.parser.vector(raw.column(src.column), extra)
 
 
-def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None = None) -> ValidatedTable:
+def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None = None,
+                   consume: bool = False) -> ValidatedTable:
+    """``consume=True`` drops each raw column once it is parsed (a loader that keeps only
+    the canonical frame needs half the memory on a million rows)."""
     user = user if user is not None else ColumnMap()
     extra = user.values or None
     n = len(raw.frame)
@@ -98,6 +101,8 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
             vals, bad = _parse_source(raw, src, extra)
             if bad.any():
                 problems.extend(_problems(raw, src, bad, annotations[spec.name], extra))
+            if consume:
+                raw.frame = raw.frame.drop(columns=[col(src.column)])
             bad_total |= bad
             if values is None:
                 values = vals

@@ -248,27 +248,50 @@ class Sums:
         return Sums(self.keys, t)
 
 
+def _group_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Index]:
+    """Integer group code of every row and the group labels (sorted, missing values kept)."""
+    cols = group_columns(df, keys)
+    frame = pd.DataFrame({k: v.to_numpy() if hasattr(v, "to_numpy") else v for k, v in cols.items()})
+    g = frame.groupby(keys, dropna=False, sort=True, observed=True)
+    codes = g.ngroup().to_numpy()
+    labels = g.size().index
+    return codes, labels
+
+
 def aggregate(df: pd.DataFrame, period: Period, keys: list[str], **kw) -> Sums:
-    """Sum the measures of ``df`` per group of ``keys`` ("month" splits the period)."""
+    """Sum the measures of ``df`` per group of ``keys`` ("month" splits the period). The
+    sums are one ``np.bincount`` per measure over integer group codes."""
     other = [k for k in keys if k != "month"]
+    if other:
+        codes, labels = _group_codes(df, other)
+        k = len(labels)
     parts = []
     periods = period.months() if "month" in keys else [period]
     for p in periods:
         m = measures(df, p, **kw)
-        t = pd.DataFrame({k: v.astype(np.int64) for k, v in m.items()})
-        gcols = group_columns(df, other)
-        for k, s in gcols.items():
-            t[k] = s.to_numpy()
-        if "month" in keys:
-            t["month"] = p.month_key()
-        index = [k for k in keys]
-        if index:
-            g = t.groupby(index, dropna=False, sort=True).sum()
+        if other:
+            data = {name: np.bincount(codes[mask], minlength=k) for name, mask in m.items()}
+            t = pd.DataFrame(data, index=labels)
         else:
-            g = t.sum().to_frame().T
-        parts.append(g)
+            t = pd.DataFrame({name: [int(np.count_nonzero(mask))] for name, mask in m.items()})
+        if "month" in keys:
+            mk = p.month_key()
+            if other:
+                idx = labels.to_frame(index=False)
+                idx["month"] = mk
+                t.index = pd.MultiIndex.from_frame(idx[keys])
+            else:
+                t.index = pd.Index([mk], name="month")
+        parts.append(t)
     table = pd.concat(parts) if len(parts) > 1 else parts[0]
+    if "month" in keys and other:
+        table = table.sort_index()
     return Sums(keys, table)
+
+
+def overall_from(grouped: Sums) -> Sums:
+    """The overall sums of a grouping that does not split the period: counts add up."""
+    return Sums([], grouped.table.sum().to_frame().T)
 
 
 def finish(sums: Sums, kpi_codes: Iterable[str]) -> tuple[list[dict], list[dict]]:

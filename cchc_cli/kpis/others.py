@@ -134,7 +134,8 @@ def document_measures(doc: pd.DataFrame, period: Period) -> dict[str, np.ndarray
     inp = ((at >= period.start_ts) & (at < period.end_ts)).to_numpy(dtype=bool)
     m: dict[str, np.ndarray] = {}
     sig_bad = _bad(doc, "signature")
-    sig = doc["signature"].fillna("none") if "signature" in doc.columns else pd.Series("none", index=doc.index)
+    # a blank signature cell is "none": neither signed nor two layers
+    sig = doc["signature"] if "signature" in doc.columns else pd.Series(None, index=doc.index, dtype=object)
     signed = sig.isin(["one", "two"]).to_numpy(dtype=bool)
     two = (sig == "two").to_numpy(dtype=bool)
     for code, num in (("signed_document_rate", signed), ("two_layer_signed_rate", two)):

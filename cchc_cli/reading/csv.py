@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import unicodedata
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def sniff(text: str, model: type[BaseModel], user: ColumnMap) -> tuple[str, Layo
 
 
 def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int | None = None) -> RawTable:
+    """UTF-8 files are never decoded in Python: the head is, for sniffing, and the rest is
+    memory-mapped and handed to pyarrow, which validates the UTF-8 itself. Other encodings
+    are decoded (and NFC-composed) in full, then read the same way."""
     p = str(path)
     try:
         size = path.stat().st_size
@@ -90,34 +94,45 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
                 f"{p}: tệp lớn {size:,} byte, vượt giới hạn {max_bytes:,} byte.",
                 hint="Tăng giới hạn bằng --max-file-size nếu tệp này đúng là dữ liệu cần đọc.",
             )
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+        data = pa.memory_map(p, "r").read_buffer() if size else pa.py_buffer(b"")
     except OSError as e:
         raise DataError(f"{p}: không đọc được tệp ({e.strerror}).") from None
-    if not data.strip():
+    if not head.strip() and (len(head) < HEAD_BYTES or not re.search(rb"\S", memoryview(data))):
         raise DataError(f"{p}: tệp rỗng.", hint="Kiểm tra lại tệp xuất từ phần mềm một cửa.")
-    if b"\x00" in data[:HEAD_BYTES] and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise DataError(
             f"{p}: tệp chứa byte NUL, không phải tệp CSV văn bản (có thể là tệp nhị phân bị đổi tên).",
             hint="Xuất lại dữ liệu từ phần mềm dưới dạng CSV hoặc XLSX.",
         )
-    encoding = detect_encoding(data)
-    text = decode(data, p, encoding)
-    if encoding == "cp1258":  # tone marks come as combining characters: compose them
-        text = unicodedata.normalize("NFC", text)
-    delimiter, layout, lines = sniff(text[:HEAD_BYTES], model, user)
+    encoding = detect_encoding(head)
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    if utf8:
+        text = None
+        head_text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head)
+        if encoding == "utf-8-sig":
+            head_text = head_text.lstrip("\ufeff")
+    else:
+        text = decode(data.to_pybytes(), p, encoding)
+        if encoding == "cp1258":  # tone marks come as combining characters: compose them
+            text = unicodedata.normalize("NFC", text)
+        head_text = text[:HEAD_BYTES]
+    delimiter, layout, lines = sniff(head_text, model, user)
     if layout is None:
         raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng hồ sơ.")
     mapping = map_headers(layout.candidates, model, user)
     keep = kept_positions(mapping)
     width = len(layout.candidates)
-    notes = [Note("encoding", {"encoding": encoding})] if encoding not in ("utf-8", "utf-8-sig") else []
+    notes = [Note("encoding", {"encoding": encoding})] if not utf8 else []
     skip_records = layout.data_start
     skip_lines = lines[skip_records - 1] if skip_records else 0
 
-    body = text if encoding in ("utf-8", "utf-8-sig") else None
-    if body is not None:
-        start = _line_offset(data, skip_lines, bom=encoding == "utf-8-sig")
-        buf = pa.py_buffer(data)[start:]
+    if utf8:
+        start = _line_offset(head, skip_lines, bom=encoding == "utf-8-sig")
+        if start >= len(head) and size > len(head):  # a header beyond the head (never in practice)
+            start = _line_offset(data.to_pybytes(), skip_lines, bom=encoding == "utf-8-sig")
+        buf = _Stream(p, start)  # streamed from the file: no copy, no mapped pages
     else:
         buf = pa.py_buffer(_drop_lines(text, skip_lines).encode("utf-8"))
     t = _read_fast(buf, width, keep, delimiter)
@@ -125,7 +140,9 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         frame, n = t
         rows = np.arange(n, dtype=np.int64) + skip_records + 1
         bad: list[tuple[int, str]] = []
-    else:  # ragged records: name them exactly
+    else:  # ragged records (or bytes that are not UTF-8): name them exactly
+        if text is None:
+            text = decode(data.to_pybytes(), p, encoding)
         frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records)
     raw = RawTable(p, frame, rows, layout, mapping, notes, encoding=encoding, delimiter=delimiter, bad_rows=bad)
     return trim_tail(raw)
@@ -151,6 +168,18 @@ def _drop_lines(text: str, n_lines: int) -> str:
     return text[pos:]
 
 
+class _Stream:
+    """The file from ``offset`` on, opened when pyarrow reads it."""
+
+    def __init__(self, path: str, offset: int):
+        self.path, self.offset = path, offset
+
+    def open(self):
+        f = pa.OSFile(self.path, "r")
+        f.seek(self.offset)
+        return f
+
+
 def _read_fast(buf, width: int, keep: list[int], delimiter: str):
     names = [col(i) for i in range(width)]
     ragged = []
@@ -160,8 +189,9 @@ def _read_fast(buf, width: int, keep: list[int], delimiter: str):
         return "skip"
 
     try:
+        source = buf.open() if isinstance(buf, _Stream) else pa.BufferReader(buf)
         table = pacsv.read_csv(
-            pa.BufferReader(buf),
+            source,
             read_options=pacsv.ReadOptions(column_names=names, use_threads=True, block_size=8 << 20),
             parse_options=pacsv.ParseOptions(
                 delimiter=delimiter, newlines_in_values=True, ignore_empty_lines=False,
@@ -169,7 +199,7 @@ def _read_fast(buf, width: int, keep: list[int], delimiter: str):
             ),
             convert_options=pacsv.ConvertOptions(
                 include_columns=[col(i) for i in keep],
-                column_types={c: pa.large_string() for c in names},
+                column_types={c: pa.string() for c in names},
                 strings_can_be_null=False, quoted_strings_can_be_null=False,
             ),
         )

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..schema.headers import Mapping
 from ..schema.models import field_specs
+from ..schema.text import WS_CLASS
 from .layout import Layout, is_totals_label
 
 
@@ -75,10 +76,9 @@ def trim_tail(t: RawTable) -> RawTable:
     n = len(f)
     if id_positions:
         ids = f[col(id_positions[0])]
-        txt = ids.astype("string")
-        cand = (ids.isna() | txt.str.match(r"^\s*$", na=True) | txt.str.match(_TOTALS_RX, na=False)).to_numpy(dtype=bool)
-        first = f[f.columns[0]].astype("string")  # "Tổng cộng" in the STT column
-        cand |= first.str.match(_TOTALS_RX, na=False).to_numpy(dtype=bool)
+        cand = _matches(ids, _BLANK_RX, null=True) | _matches(ids, _TOTALS_RX)
+        if f.columns[0] != col(id_positions[0]):  # "Tổng cộng" in the STT column
+            cand |= _matches(f[f.columns[0]], _TOTALS_RX)
     else:
         cand = np.ones(n, dtype=bool)
     idx = np.flatnonzero(cand)
@@ -119,6 +119,23 @@ def trim_tail(t: RawTable) -> RawTable:
         t.frame = f.loc[keep].reset_index(drop=True)
         t.rows = t.rows[keep]
     return t
+
+
+_BLANK_RX = "^" + WS_CLASS + "*$"
+
+
+def _matches(s: pd.Series, pattern: str, null: bool = False) -> np.ndarray:
+    """RE2 match over a column, in pyarrow (case-insensitive); nulls give ``null``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+        arr = pa.array(s.array)
+    else:
+        arr = pa.array([v if isinstance(v, str) else (None if _blank(v) else str(v)) for v in s.to_numpy(dtype=object)],
+                       type=pa.large_string())
+    hit = pc.match_substring_regex(arr, pattern, ignore_case=True)
+    return hit.fill_null(null).to_numpy(zero_copy_only=False).astype(bool)
 
 
 def _blank_cells(f: pd.DataFrame) -> np.ndarray:

@@ -50,7 +50,7 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return _series(ns, s.index), invalid
 
     if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
-        ns, bad = _parse_strings(s.to_numpy(dtype=object, na_value=None))
+        ns, bad = _parse_strings(pa.array(s.array))
         return _series(ns, s.index), bad
 
     # object column from a spreadsheet: split by the Python type of each cell, with the
@@ -116,17 +116,21 @@ def _series(ns: np.ndarray, index) -> pd.Series:
     return pd.Series(ns.view("datetime64[ns]"), index=index)
 
 
-def _parse_strings(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    arr = pa.array(values, type=pa.large_string(), from_pandas=True)
-    arr = pc.replace_substring_regex(arr, _EDGES, "")
+def _parse_strings(values) -> tuple[np.ndarray, np.ndarray]:
+    if isinstance(values, (pa.Array, pa.ChunkedArray)):
+        arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+        arr = arr.cast(pa.large_string())
+    else:
+        arr = pa.array(values, type=pa.large_string(), from_pandas=True)
     enc = arr.dictionary_encode(null_encoding="mask")
-    words = enc.dictionary
+    words = pc.replace_substring_regex(enc.dictionary, _EDGES, "")
     k = len(words)
     ns = np.full(k, NAT, dtype=np.int64)
     bad = np.zeros(k, dtype=bool)
     done = np.zeros(k, dtype=bool)
     blank = pc.equal(words, "").to_numpy(zero_copy_only=False)
     done |= blank
+
 
     serial = pc.match_substring_regex(words, SERIAL_PATTERN).to_numpy(zero_copy_only=False) & ~done
     if serial.any():

@@ -46,7 +46,7 @@ def H(*spellings: str, exclude: tuple[str, ...] = ()) -> Headers:
 
 
 TEXT = Parse(Text())
-ID = Parse(Text(max_length=200))
+ID = Parse(Text(max_length=200, repeats=False))
 DATE = Parse(Date())
 BOOL = Parse(Boolean(name="boolean", table=vocab.BOOLEAN, blank_false=True))  # blank = no (inputs.md)
 Channel = Literal["direct", "online", "postal", "offline"]

@@ -25,7 +25,7 @@ from pydantic import GetCoreSchemaHandler, ValidationInfo
 from pydantic_core import core_schema
 
 from . import vocab
-from .text import WS_CLASS, fold, nfc, squeeze, trim
+from .text import WS_CLASS, WS_OTHER_CLASS, fold, nfc, squeeze, trim
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
@@ -64,6 +64,25 @@ def _number_text(v: Any) -> str:
     return str(v)
 
 
+def factorize(s: "pd.Series"):
+    """(codes, uniques) like ``pd.factorize`` (-1 for missing), through pyarrow's hash
+    table for Arrow-backed text, which is several times faster on a million rows."""
+    import numpy as np
+    import pandas as pd
+
+    if _is_string_series(s):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = pa.array(s.array)
+        if isinstance(arr, pa.ChunkedArray):
+            arr = arr.combine_chunks()
+        enc = pc.dictionary_encode(arr, null_encoding="mask")
+        codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return codes, np.asarray(enc.dictionary.to_pylist(), dtype=object)
+    return pd.factorize(s, use_na_sentinel=True)
+
+
 class Parser:
     """Base: subclasses implement ``scalar`` and may override ``vector``."""
 
@@ -78,7 +97,7 @@ class Parser:
         import numpy as np
         import pandas as pd
 
-        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        codes, uniques = factorize(s)
         parsed: list[Any] = []
         bad = np.zeros(len(uniques) + 1, dtype=bool)
         for i, u in enumerate(uniques):
@@ -91,11 +110,24 @@ class Parser:
             parsed.append(self.scalar(None, extra))
         except ParseError:  # pragma: no cover - blank is never an error
             parsed.append(None)
+        invalid = bad[codes]
+        present = [v for v in parsed if v is not None]
+        if present and all(isinstance(v, str) for v in present):
+            # canonical labels ("online", "resolved", …): a categorical column, so that
+            # comparisons in the KPI engine are integer comparisons
+            cats = list(dict.fromkeys(present))
+            pos = {c: i for i, c in enumerate(cats)}
+            ucode = np.array([pos[v] if v is not None else -1 for v in parsed], dtype=np.int64)
+            return pd.Series(pd.Categorical.from_codes(ucode[codes], categories=cats), index=s.index), invalid
+        if present and all(isinstance(v, bool) for v in present):
+            lookup = np.array([bool(v) for v in parsed], dtype=bool)
+            if len(present) == len(parsed):  # no missing value possible: plain numpy booleans
+                return pd.Series(lookup[codes], index=s.index), invalid
+            mask = np.array([v is None for v in parsed], dtype=bool)
+            return pd.Series(pd.arrays.BooleanArray(lookup[codes], mask[codes]), index=s.index), invalid
         lookup = np.empty(len(parsed), dtype=object)
         lookup[:] = parsed
-        values = lookup[codes]
-        invalid = bad[codes]
-        return self.to_series(values, s.index), invalid
+        return self.to_series(lookup[codes], s.index), invalid
 
     def to_series(self, values, index):
         import pandas as pd
@@ -110,6 +142,7 @@ class Text(Parser):
 
     kind: ClassVar[str] = "text"
     max_length: int = 1000
+    repeats: bool = True  # False for identifiers: nearly every value distinct, no categorical
 
     def scalar(self, v: Any, extra: dict[str, Any] | None = None) -> str | None:
         if is_blank(v):
@@ -121,6 +154,10 @@ class Text(Parser):
         return s
 
     def vector(self, s: "pd.Series", extra: dict[str, Any] | None = None):
+        """Text columns repeat a few values (units, fields, procedures): the distinct values
+        are cleaned once and the column comes back categorical. Nearly unique columns (ids)
+        are cleaned in place, skipping NFC when all ASCII and the whitespace pass when there
+        is nothing to squeeze, and stay Arrow-backed strings."""
         import numpy as np
         import pandas as pd
         import pyarrow as pa
@@ -128,18 +165,51 @@ class Text(Parser):
 
         if not _is_string_series(s):
             return super().vector(s, extra)
-        arr = pa.array(s.to_numpy(dtype=object, na_value=None), type=pa.large_string(), from_pandas=True)
-        arr = pc.utf8_normalize(arr, form="NFC")
-        # collapse runs of whitespace and trim, as squeeze() does
-        arr = pc.replace_substring_regex(arr, WS_CLASS + "+", " ")
-        arr = pc.utf8_trim(arr, " ")
-        lengths = pc.utf8_length(arr).to_numpy(zero_copy_only=False)
-        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, pa.large_string()), arr)
+        n = len(s)
+        if not self.repeats:  # identifiers: clean the column in place, no factorize
+            arr = pa.array(s.array)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            clean, too_long = self._clean(arr.cast(pa.large_string()))
+            return pd.Series(pd.array(clean, dtype=pd.StringDtype("pyarrow")), index=s.index), too_long
+        codes, uniques = factorize(s)
+        words = pa.array(list(uniques), type=pa.large_string()) if len(uniques) else pa.array([], pa.large_string())
+        clean, too_long_u = self._clean(words)
+        if len(uniques) <= max(1000, n // 4):
+            # cleaning can make two distinct raw values equal ("A " and "A"): factorize again
+            ccodes, cats = pd.factorize(np.asarray(clean.to_pylist(), dtype=object), use_na_sentinel=True)
+            final = np.where(codes >= 0, ccodes[np.maximum(codes, 0)] if len(ccodes) else -1, -1)
+            values = pd.Series(pd.Categorical.from_codes(final, categories=pd.Index(cats, dtype=object)), index=s.index)
+        else:
+            taken = clean.take(pa.array(np.where(codes >= 0, codes, 0))) if len(clean) else pa.nulls(n, pa.large_string())
+            taken = pc.if_else(pa.array(codes < 0), pa.scalar(None, pa.large_string()), taken)
+            values = pd.Series(pd.array(taken, dtype=pd.StringDtype("pyarrow")), index=s.index)
+        invalid = np.where(codes >= 0, too_long_u[np.maximum(codes, 0)] if len(too_long_u) else False, False)
+        return values, invalid.astype(bool)
+
+    def _clean(self, words):
+        """Arrow strings: NFC, whitespace squeezed, blank -> null, too long -> null + flag."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if len(words) == 0:
+            return words, np.zeros(0, dtype=bool)
+        if not pc.all(pc.string_is_ascii(words)).as_py():
+            words = pc.utf8_normalize(words, form="NFC")
+        if pc.any(pc.match_substring_regex(words, _NEEDS_SQUEEZE)).as_py():
+            words = pc.replace_substring_regex(words, WS_CLASS + "+", " ")
+            words = pc.utf8_trim(words, " ")
+        lengths = pc.utf8_length(words).to_numpy(zero_copy_only=False)
         too_long = np.nan_to_num(lengths.astype(float), nan=0) > self.max_length
+        words = pc.if_else(pc.equal(words, ""), pa.scalar(None, words.type), words)
         if too_long.any():
-            arr = pc.if_else(pa.array(too_long), pa.scalar(None, pa.large_string()), arr)
-        values = pd.Series(arr.to_numpy(zero_copy_only=False), index=s.index, dtype=object)
-        return values, too_long
+            words = pc.if_else(pa.array(too_long), pa.scalar(None, words.type), words)
+        return words, too_long
+
+
+# a value needs squeezing when it has any whitespace other than single inner spaces
+_NEEDS_SQUEEZE = "^ | $|  |" + WS_OTHER_CLASS
 
 
 def _is_string_series(s: "pd.Series") -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 
@@ -17,7 +18,12 @@ def fold(text: object) -> str:
     collapsed. "Ngày tiếp nhận", "NGÀY TIẾP NHẬN" and "ngay_tiep_nhan" give the same key."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFD", str(text).casefold())
+    return _fold(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFD", text.casefold())
     s = "".join(ch for ch in s if not unicodedata.combining(ch))
     s = s.replace("đ", "d").replace("ð", "d")
     return _NON_ALNUM.sub(" ", s).strip()
@@ -42,3 +48,5 @@ def squeeze(s: str) -> str:
 
 def trim(s: str) -> str:
     return _WS_EDGES.sub("", s)
+# whitespace other than the plain space, for "does this value need squeezing at all?"
+WS_OTHER_CLASS = "[" + _WS_CHARS.replace(" ", "") + "]"
