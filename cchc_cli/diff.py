@@ -136,27 +136,60 @@ def kpi_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ dossier diff
 
 
-def _canon(s: pd.Series) -> pd.Series:
-    """Comparable text of a canonical column: dates as ISO, numbers without noise, NA as None."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        out = s.dt.strftime("%Y-%m-%dT%H:%M:%S")
-    elif pd.api.types.is_float_dtype(s.dtype):
-        out = s.map(lambda v: None if pd.isna(v) else (str(int(v)) if float(v).is_integer() else repr(float(v))))
-    else:
-        out = s.astype("string")
-    return out.astype(object).where(s.notna(), None)
+UNREADABLE = "<unreadable>"
+_NA_CODE = np.iinfo(np.int64).min  # missing
+_BAD_CODE = _NA_CODE + 1  # present but unreadable
 
 
-def _frame_for_diff(ds) -> pd.DataFrame:
-    f = ds.frame
-    cols = {"dossier_id": f["dossier_id"].astype(str)}
-    for c in COMPARED_FIELDS:
-        if c in f.columns and c in ds.available:
-            cols[c] = _canon(f[c])
-            bad = f.get(f"{c}!")
-            if bad is not None:  # an unreadable cell compares as its own marker, not as blank
-                cols[c] = cols[c].where(~bad.fillna(False).to_numpy(), "<unreadable>")
-    return pd.DataFrame(cols)
+def _codes(a: pd.Series, b: pd.Series, bad_a: np.ndarray, bad_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Both sides of one field as comparable int64 codes: dates as nanoseconds, numbers as
+    their bits, text through one factorization of both sides; missing and unreadable get
+    codes of their own."""
+    if pd.api.types.is_datetime64_any_dtype(a.dtype) and pd.api.types.is_datetime64_any_dtype(b.dtype):
+        ca = a.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        cb = b.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    elif pd.api.types.is_float_dtype(a.dtype) and pd.api.types.is_float_dtype(b.dtype):
+        fa, fb = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
+        ca = np.where(np.isnan(fa), _NA_CODE, (fa + 0.0).view(np.int64))
+        cb = np.where(np.isnan(fb), _NA_CODE, (fb + 0.0).view(np.int64))
+    elif isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
+        cats = pd.Index(a.cat.categories, dtype=object).append(pd.Index(b.cat.categories, dtype=object)).unique()
+        ia = cats.get_indexer(pd.Index(a.cat.categories, dtype=object))
+        ib = cats.get_indexer(pd.Index(b.cat.categories, dtype=object))
+        xa, xb = a.cat.codes.to_numpy(), b.cat.codes.to_numpy()
+        ca = np.where(xa >= 0, ia[np.maximum(xa, 0)] if len(ia) else 0, _NA_CODE).astype(np.int64)
+        cb = np.where(xb >= 0, ib[np.maximum(xb, 0)] if len(ib) else 0, _NA_CODE).astype(np.int64)
+    else:  # text, booleans, mixed: one factorization of both sides
+        both = pd.concat([a.astype(object), b.astype(object)], ignore_index=True)
+        codes, _ = pd.factorize(both, use_na_sentinel=True)
+        codes = np.where(codes < 0, _NA_CODE, codes).astype(np.int64)
+        ca, cb = codes[: len(a)], codes[len(a):]
+    ca = np.where(bad_a, _BAD_CODE, ca)
+    cb = np.where(bad_b, _BAD_CODE, cb)
+    return ca, cb
+
+
+def _display(s: pd.Series, i: int, bad: np.ndarray) -> Any:
+    """One cell as the diff lists it: ISO dates, plain numbers, None when missing."""
+    if bad[i]:
+        return UNREADABLE
+    v = s.iat[i]
+    if v is None or v is pd.NA or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.strftime("%Y-%m-%dT%H:%M:%S")
+    if isinstance(v, (np.bool_, bool)):
+        return bool(v)
+    if isinstance(v, (float, np.floating)):
+        return int(v) if float(v).is_integer() else float(v)
+    if isinstance(v, np.integer):
+        return int(v)
+    return v
+
+
+def _bad_mask(frame: pd.DataFrame, name: str) -> np.ndarray:
+    c = f"{name}!"
+    return frame[c].fillna(False).to_numpy(dtype=bool) if c in frame.columns else np.zeros(len(frame), dtype=bool)
 
 
 @dataclass
@@ -184,104 +217,102 @@ class DossierDiff:
 
 
 def dossier_changes(old: Side, new: Side, limit: int = MAX_CHANGES) -> DossierDiff:
-    a = _frame_for_diff(old.dataset)
-    b = _frame_for_diff(new.dataset)
-    fields = [c for c in COMPARED_FIELDS if c in a.columns and c in b.columns]
-    m = a.merge(b, on="dossier_id", how="outer", suffixes=("_old", "_new"), indicator=True, sort=True)
-    only_old = (m["_merge"] == "left_only").to_numpy()
-    only_new = (m["_merge"] == "right_only").to_numpy()
-    both = (m["_merge"] == "both").to_numpy()
-    diff_masks = {}
+    """Dossiers added, removed and changed, keyed by ``dossier_id`` on each side's
+    de-duplicated set. Rows are aligned with an index lookup and every field compared as
+    integer codes; values are formatted only for the changes that are listed."""
+    fo, fn = old.dataset.frame, new.dataset.frame
+    ids_o = fo["dossier_id"].astype(str).to_numpy(dtype=object)
+    ids_n = fn["dossier_id"].astype(str).to_numpy(dtype=object)
+    at_o = pd.Index(ids_o).get_indexer(ids_n)  # row in OLD of each NEW dossier, -1 if added
+    in_old = at_o >= 0
+    pos_n = np.flatnonzero(in_old)  # rows of NEW present in OLD
+    pos_o = at_o[in_old]  # … and their rows in OLD
+    kept_o = np.zeros(len(fo), dtype=bool)
+    kept_o[pos_o] = True
+    fields = [c for c in COMPARED_FIELDS if c in fo.columns and c in fn.columns
+              and c in old.dataset.available and c in new.dataset.available]
+    diff_masks: dict[str, np.ndarray] = {}
+    bads: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     for c in fields:
-        x, y = m[f"{c}_old"], m[f"{c}_new"]
-        ne = ~((x == y).fillna(False).to_numpy(dtype=bool) | (x.isna().to_numpy() & y.isna().to_numpy()))
-        diff_masks[c] = ne & both
-    any_change = np.zeros(len(m), dtype=bool)
+        bo, bn = _bad_mask(fo, c), _bad_mask(fn, c)
+        bads[c] = (bo, bn)
+        co, cn = _codes(fo[c], fn[c], bo, bn)
+        diff_masks[c] = co[pos_o] != cn[pos_n]  # aligned on the common dossiers
+    any_change = np.zeros(len(pos_n), dtype=bool)
     for v in diff_masks.values():
         any_change |= v
+    changed = np.flatnonzero(any_change)
+    order = changed[np.argsort(ids_n[pos_n[changed]], kind="stable")]  # listed by dossier id
     changes: list[dict[str, Any]] = []
-    idx = np.flatnonzero(any_change)
-    for i in idx:
+    for j in order:
         if len(changes) >= limit:
             break
         for c in fields:
-            if diff_masks[c][i]:
-                changes.append({"dossier_id": m["dossier_id"].iat[i], "field": c,
-                                "old": _v(m[f"{c}_old"].iat[i]), "new": _v(m[f"{c}_new"].iat[i])})
-    atf_ids, atf_rows, impact = _after_the_fact(old, new, m, diff_masks, limit)
+            if diff_masks[c][j]:
+                changes.append({"dossier_id": ids_n[pos_n[j]], "field": c,
+                                "old": _display(fo[c], pos_o[j], bads[c][0]),
+                                "new": _display(fn[c], pos_n[j], bads[c][1])})
+    atf_ids, atf_rows, impact = _after_the_fact(old, new, pos_o, pos_n, diff_masks, bads, limit)
+    added_ids = np.sort(ids_n[~in_old])
+    removed_ids = np.sort(ids_o[~kept_o])
     return DossierDiff(
-        added=int(only_new.sum()), removed=int(only_old.sum()), changed=int(any_change.sum()),
+        added=int((~in_old).sum()), removed=int((~kept_o).sum()), changed=int(any_change.sum()),
         by_field={c: int(v.sum()) for c, v in diff_masks.items() if v.any()},
         changes=changes, after_the_fact=atf_rows, after_the_fact_count=len(atf_ids), impact=impact,
         duplicates={"old": _dups(old.dataset), "new": _dups(new.dataset)},
-        added_ids=[str(x) for x in m["dossier_id"].to_numpy()[only_new][:limit]],
-        removed_ids=[str(x) for x in m["dossier_id"].to_numpy()[only_old][:limit]],
+        added_ids=[str(x) for x in added_ids[:limit]], removed_ids=[str(x) for x in removed_ids[:limit]],
     )
-
-
-def _v(x: Any) -> Any:
-    """A merged cell as JSON wants it: missing is None (never NaN)."""
-    if x is None or (isinstance(x, float) and x != x) or x is pd.NA:
-        return None
-    return x
 
 
 def _dups(ds) -> dict[str, int]:
     return {"rows": int(sum(i.duplicates for i in ds.inputs)), "conflicts": int(ds.conflict_count)}
 
 
-def _after_the_fact(old: Side, new: Side, m: pd.DataFrame, diff_masks: dict[str, np.ndarray], limit: int):
+def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
+                    diff_masks: dict[str, np.ndarray], bads: dict, limit: int):
     from .kpis import dossiers as engine
     from .schema.vocab import RESOLVED_STATES
 
     watched = [c for c in AFTER_THE_FACT_FIELDS if c in diff_masks]
-    edited = np.zeros(len(m), dtype=bool)
+    edited = np.zeros(len(pos_o), dtype=bool)
     for c in watched:
         edited |= diff_masks[c]
     if not edited.any():
         return [], [], []
-    ids = m["dossier_id"].to_numpy()[edited]
-    fo = old.dataset.frame
-    fo = fo[fo["dossier_id"].astype(str).isin(set(ids))]
+    fo_all, fn_all = old.dataset.frame, new.dataset.frame
     # resolved in OLD: a resolved status, or no status and a finish date
-    st = fo["status"] if "status" in fo.columns else pd.Series(None, index=fo.index)
-    fin = fo["finished_at"] if "finished_at" in fo.columns else pd.Series(pd.NaT, index=fo.index)
-    resolved_old = st.isin(list(RESOLVED_STATES)) | (st.isna() & fin.notna())
-    ids = set(fo.loc[resolved_old, "dossier_id"].astype(str))
-    if not ids:
+    st = fo_all["status"] if "status" in fo_all.columns else pd.Series(None, index=fo_all.index, dtype=object)
+    fin = fo_all["finished_at"] if "finished_at" in fo_all.columns else pd.Series(pd.NaT, index=fo_all.index)
+    resolved_old = (st.isin(list(RESOLVED_STATES)) | (st.isna() & fin.notna())).to_numpy(dtype=bool)
+    sel = np.flatnonzero(edited & resolved_old[pos_o])
+    if not len(sel):
         return [], [], []
-    eo = old.dataset.frame[old.dataset.frame["dossier_id"].astype(str).isin(ids)].reset_index(drop=True)
-    en = new.dataset.frame[new.dataset.frame["dossier_id"].astype(str).isin(ids)].reset_index(drop=True)
+    ro, rn = pos_o[sel], pos_n[sel]
+    eo = fo_all.iloc[ro].reset_index(drop=True)
+    en = fn_all.iloc[rn].reset_index(drop=True)
     period = old.result.period
     mo, mn = engine.measures(eo, period), engine.measures(en, period)
-    # per dossier: did it turn from late to on time (or the reverse)?
-    late_o = dict(zip(eo["dossier_id"].astype(str), mo["count.resolved_late"]))
-    late_n = dict(zip(en["dossier_id"].astype(str), mn["count.resolved_late"]))
-    ontime_o = dict(zip(eo["dossier_id"].astype(str), mo["on_time_rate.num"]))
-    ontime_n = dict(zip(en["dossier_id"].astype(str), mn["on_time_rate.num"]))
+    ids = eo["dossier_id"].astype(str).to_numpy(dtype=object)
     rows = []
-    sub = m[m["dossier_id"].astype(str).isin(ids)]
-    for _, r in sub.iterrows():
+    for j in np.argsort(ids, kind="stable"):
         if len(rows) >= limit:
             break
-        d = str(r["dossier_id"])
-        fields = {c: {"old": _v(r[f"{c}_old"]), "new": _v(r[f"{c}_new"])} for c in watched}
-        fields = {c: v for c, v in fields.items() if v["old"] != v["new"]}
+        fields = {}
+        for c in watched:
+            if diff_masks[c][sel[j]]:
+                fields[c] = {"old": _display(fo_all[c], ro[j], bads[c][0]), "new": _display(fn_all[c], rn[j], bads[c][1])}
         flags = []
-        if late_o.get(d) and ontime_n.get(d):
+        if mo["count.resolved_late"][j] and mn["on_time_rate.num"][j]:
             flags.append("late_to_on_time")
-        if ontime_o.get(d) and late_n.get(d):
+        if mo["on_time_rate.num"][j] and mn["count.resolved_late"][j]:
             flags.append("on_time_to_late")
-        fo_, fn_ = fields.get("finished_at", {}).get("old"), fields.get("finished_at", {}).get("new")
-        if fo_ and fn_ and fn_ < fo_:
-            flags.append("finished_earlier")
-        do_, dn_ = fields.get("due_at", {}).get("old"), fields.get("due_at", {}).get("new")
-        if do_ and dn_ and dn_ > do_:
-            flags.append("due_later")
-        ro_, rn_ = fields.get("received_at", {}).get("old"), fields.get("received_at", {}).get("new")
-        if ro_ and rn_ and rn_ > ro_:
-            flags.append("received_later")
-        rows.append({"dossier_id": d, "fields": fields, "flags": flags})
+        for name, flag, later in (("finished_at", "finished_earlier", False), ("due_at", "due_later", True),
+                                  ("received_at", "received_later", True)):
+            v = fields.get(name)
+            if v and isinstance(v["old"], str) and isinstance(v["new"], str) and UNREADABLE not in (v["old"], v["new"]):
+                if (v["new"] > v["old"]) if later else (v["new"] < v["old"]):
+                    flags.append(flag)
+        rows.append({"dossier_id": ids[j], "fields": fields, "flags": flags})
     # what the edits did to the KPIs of OLD: its sums with these dossiers as NEW has them
     impact = []
     total = old.result.sums.table if old.result.sums is not None and not old.result.group_by else None
@@ -395,10 +426,16 @@ def diff(
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
     per_old = resolve_period(old_period or period, None, None)
     per_new = resolve_period(new_period or period, None, None)
-    sides = []
-    for js, paths, per in zip(json_sides, (old, new), (per_old, per_new)):
-        sides.append(js if js is not None else load_side(paths, keys, per, user, sheet, catalogue, logbook, calendar))
-    o, n = sides
+    def side(js, paths, per):
+        return js if js is not None else load_side(paths, keys, per, user, sheet, catalogue, logbook, calendar)
+
+    # the two sides are read concurrently: pyarrow and numpy do most of the work outside the GIL
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        fo = pool.submit(side, json_sides[0], old, per_old)
+        fn = pool.submit(side, json_sides[1], new, per_new)
+        o, n = fo.result(), fn.result()
     changes = kpi_changes(o.results, n.results)
     moved: list[dict[str, Any]] = []
     if tset is not None:
