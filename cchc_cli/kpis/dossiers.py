@@ -38,12 +38,13 @@ COUNT_KEYS: tuple[str, ...] = (
     "withdrawn_stopped_refused", "unknown_state",
 )
 
-# KPIs computed here (the calendar ones need the working-day calendar and are added by
-# kpis.calendar when it is available).
+# KPIs measured without the working-day calendar (the calendar ones are measured when
+# the dossiers' time limits are known; see ``Statutory``).
 ENGINE_KPIS = tuple(c for c in DOSSIER_KPIS if c not in ("appointment_within_limit_rate", "statutory_on_time_rate"))
 
 
-def _bad(df: pd.DataFrame, name: str) -> np.ndarray:
+def unknown(df: pd.DataFrame, name: str) -> np.ndarray:
+    """Rows whose ``name`` is unknown: unreadable, or a column their file does not have."""
     c = invalid_col(name)
     if c in df.columns:
         return df[c].fillna(True).to_numpy(dtype=bool)
@@ -102,9 +103,9 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     rec_at = _dates(df, "received_at")
     fin = _dates(df, "finished_at")
     due = _dates(df, "due_at")
-    fin_known = (fin != _NAT) & ~_bad(df, "finished_at")
-    due_known = (due != _NAT) & ~_bad(df, "due_at")
-    due_bad = _bad(df, "due_at")
+    fin_known = (fin != _NAT) & ~unknown(df, "finished_at")
+    due_known = (due != _NAT) & ~unknown(df, "due_at")
+    due_bad = unknown(df, "due_at")
 
     rec = (rec_at >= F) & (rec_at < T)
     before_T = rec_at < T
@@ -150,7 +151,7 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
             m[f"{code}.exc.{reason}"] = mask
 
     channel = _col(df, "channel")
-    ch_bad = _bad(df, "channel") | channel.isna().to_numpy(dtype=bool)
+    ch_bad = unknown(df, "channel") | channel.isna().to_numpy(dtype=bool)
     online = (channel == "online").to_numpy(dtype=bool)
     postal = (channel == "postal").to_numpy(dtype=bool)
     offline = (channel == "offline").to_numpy(dtype=bool)
@@ -160,7 +161,7 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     if full_online is None:
         sl = _col(df, "service_level")
         full_online = (sl == "full").to_numpy(dtype=bool)
-        full_online_unknown = _bad(df, "service_level") | sl.isna().to_numpy(dtype=bool)
+        full_online_unknown = unknown(df, "service_level") | sl.isna().to_numpy(dtype=bool)
     assert full_online_unknown is not None
     kpi("full_online_dossier_rate", rec & online, rec & full_online & ~full_online_unknown & ~ch_bad,
         service_level=rec & full_online_unknown, channel=rec & full_online & ~full_online_unknown & ch_bad)
@@ -172,19 +173,19 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     kpi("overdue_pending_rate", overdue, pending & due_known, due_at=pending & ~due_known)
     kpi("appointment_slip_rate", rec & due_known, rec & ~due_bad, due_at=rec & due_bad)
 
-    apo_bad = _bad(df, "apology_letter")
+    apo_bad = unknown(df, "apology_letter")
     kpi("apology_rate", late & _bool(df, "apology_letter"), late & ~apo_bad, apology_letter=late & apo_bad)
 
-    fee_bad = _bad(df, "fee")
+    fee_bad = unknown(df, "fee")
     fee = pd.to_numeric(_col(df, "fee"), errors="coerce").fillna(0).to_numpy(dtype=float)
     paid_fee = rec & ~fee_bad & (fee > 0)
-    pay_bad = _bad(df, "online_payment")
+    pay_bad = unknown(df, "online_payment")
     kpi("online_payment_rate", paid_fee & _bool(df, "online_payment"), paid_fee & ~pay_bad,
         fee=rec & fee_bad, online_payment=paid_fee & pay_bad)
 
-    dd_bad = _bad(df, "digitised_dossier")
+    dd_bad = unknown(df, "digitised_dossier")
     kpi("digitised_dossier_rate", rec & _bool(df, "digitised_dossier"), rec & ~dd_bad, digitised_dossier=rec & dd_bad)
-    dr_bad = _bad(df, "digitised_result")
+    dr_bad = unknown(df, "digitised_result")
     kpi("digitised_result_rate", resolved & _bool(df, "digitised_result"), resolved & ~dr_bad,
         digitised_result=resolved & dr_bad)
 

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..schema.text import fold
-from ..validate import invalid_col
+from .dossiers import unknown as _bad
 from .period import Period, parse_period
 
 PROCEDURE_KPIS = ("online_service_rate", "full_online_service_rate", "full_online_eligible_rate",
@@ -19,15 +19,6 @@ DOCUMENT_KPIS = ("signed_document_rate", "two_layer_signed_rate", "interconnect_
 PROCEDURE_KEYS = ("level", "unit", "field")
 DOCUMENT_KEYS = ("unit", "level", "month")
 COVERAGE_KEYS = ("unit", "level")
-
-
-def _bad(df: pd.DataFrame, name: str) -> np.ndarray:
-    c = invalid_col(name)
-    if c in df.columns:
-        return df[c].fillna(True).to_numpy(dtype=bool)
-    if name not in df.columns:
-        return np.ones(len(df), dtype=bool)
-    return np.zeros(len(df), dtype=bool)
 
 
 def _folded(s: pd.Series) -> np.ndarray:
