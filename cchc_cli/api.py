@@ -341,16 +341,10 @@ def check_targets(
     if "unit" in keys and "level" not in keys:
         keys.append("level")
     result = compute(paths, by=keys, **compute_options)
-    groups = []
-    seen = set()
-    for r in result.results:
-        k = tuple(r["group"].items())
-        if r["group"] and k not in seen:
-            seen.add(k)
-            groups.append(r["group"])
-    for c in result.counts:  # groups with counts but no computable KPI still get checked
-        k = tuple(c["group"].items())
-        if c["group"] and k not in seen:
-            seen.add(k)
-            groups.append(c["group"])
-    return result, evaluate(result.results, result.unavailable, groups, tset, fo)
+    # the dossiers' groups (from the report counts): checked even where no dossier KPI is
+    # computable; the groups of the other inputs come with their results
+    groups = [c["group"] for c in result.counts if c["group"]]
+    kinds = {k for k in ("dossiers", "catalogue", "documents", "logbook") if getattr(result.sources, k, None) is not None}
+    if "dossiers" in kinds and "logbook" not in kinds:
+        kinds.discard("logbook")
+    return result, evaluate(result.results, result.unavailable, groups, tset, fo, kinds)

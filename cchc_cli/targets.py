@@ -249,6 +249,8 @@ class CheckReport:
     checks: list[Check]
     targets: TargetSet
     fail_on: set[str] = field(default_factory=lambda: {"fail"})
+    # targets on KPIs whose input (catalogue, documents, logbook) the run did not have
+    not_checked: list[Target] = field(default_factory=list)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -271,31 +273,45 @@ class CheckReport:
 
 
 def evaluate(results: list[dict[str, Any]], unavailable: list[dict[str, Any]], groups: list[dict[str, Any]],
-             targets: TargetSet, fail_on: set[str] | None = None) -> CheckReport:
-    """Check every group of ``results`` against every target that applies to it."""
+             targets: TargetSet, fail_on: set[str] | None = None, inputs: set[str] | None = None) -> CheckReport:
+    """Check every group of ``results`` against every target that applies to it.
+    ``inputs``: the kinds of input the run read; targets on KPIs of another kind of input
+    are not checked (listed in ``not_checked``), rather than reported as "no data" for
+    every group."""
+    skipped = [t for t in targets.targets if inputs is not None and BY_CODE[t.kpi].input not in inputs]
+    targets = TargetSet(targets.name, targets.source, [t for t in targets.targets if t not in skipped], targets.origin)
     by_key = {(r["kpi"], tuple(sorted(r["group"].items(), key=lambda kv: kv[0]))): r for r in results if r["group"]}
     missing = {u["kpi"]: u for u in unavailable}
+    # the groups of each kind of input: a dossier target is checked on the dossiers' groups,
+    # a document target on the register's, never on groups another input brought
+    kind_groups: dict[str, list[dict[str, Any]]] = {}
+    for r in results:
+        if r["group"]:
+            lst = kind_groups.setdefault(BY_CODE[r["kpi"]].input, [])
+            if r["group"] not in lst:
+                lst.append(r["group"])
+    for g in groups:  # groups with counts (dossiers) even when no dossier KPI is computable
+        if g and g not in kind_groups.setdefault("dossiers", []):
+            kind_groups["dossiers"].append(g)
     checks: list[Check] = []
-    for g in groups:
-        if not g:
-            continue
+    pairs = [(g, t) for t in targets.targets for g in kind_groups.get(BY_CODE[t.kpi].input, [])]
+    for g, t in pairs:
         gkey = tuple(sorted(g.items(), key=lambda kv: kv[0]))
-        for t in targets.targets:
-            if not _applies(t, g):
-                continue
-            r = by_key.get((t.kpi, gkey))
-            if r is None:
-                reason = "unavailable: " + ", ".join(missing[t.kpi].get("columns", [])) if t.kpi in missing else "unavailable"
-                checks.append(Check(t.kpi, g, None, 0, 0, t, "no_data", targets.origin, reason=reason))
-                continue
-            status, need, gap, bound = _status(t, r["numerator"], r["denominator"])
-            reason = None
-            if status == "no_data":
-                why = ", ".join(f"{f}: {n}" for f, n in (r.get("excluded_by") or {}).items())
-                reason = f"denominator 0; excluded {r.get('excluded', 0)}" + (f" ({why})" if why else "")
-            checks.append(Check(t.kpi, g, r["value"], r["numerator"], r["denominator"], t, status, targets.origin,
-                                need, gap, reason, bound))
-    return CheckReport(checks, targets, set(fail_on or {"fail"}))
+        if not _applies(t, g):
+            continue
+        r = by_key.get((t.kpi, gkey))
+        if r is None:
+            reason = "unavailable: " + ", ".join(missing[t.kpi].get("columns", [])) if t.kpi in missing else "unavailable"
+            checks.append(Check(t.kpi, g, None, 0, 0, t, "no_data", targets.origin, reason=reason))
+            continue
+        status, need, gap, bound = _status(t, r["numerator"], r["denominator"])
+        reason = None
+        if status == "no_data":
+            why = ", ".join(f"{f}: {n}" for f, n in (r.get("excluded_by") or {}).items())
+            reason = f"denominator 0; excluded {r.get('excluded', 0)}" + (f" ({why})" if why else "")
+        checks.append(Check(t.kpi, g, r["value"], r["numerator"], r["denominator"], t, status, targets.origin,
+                            need, gap, reason, bound))
+    return CheckReport(checks, targets, set(fail_on or {"fail"}), skipped)
 
 
 def parse_fail_on(values: list[str] | None) -> set[str]:

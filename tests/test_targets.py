@@ -202,7 +202,8 @@ def test_extends_a_preset(tmp_path):
     ts = load_targets(f)
     got = sorted((t.kpi, t.level, t.min) for t in ts.targets)
     assert got == [("digitised_result_rate", "Huyện", 0.4), ("digitised_result_rate", "Xã", 0.3),
-                   ("on_time_rate", None, 0.9), ("online_payment_rate", None, 0.3)]
+                   ("full_online_eligible_rate", None, 1.0), ("interconnect_sent_rate", "Tỉnh", 0.9),
+                   ("on_time_rate", None, 0.9), ("online_payment_rate", None, 0.3), ("signed_document_rate", "Tỉnh", 1.0)]
 
 
 def test_samples_show_pass_and_fail():
@@ -218,3 +219,16 @@ def test_presets_command():
     names = {p["name"]: p for p in doc["presets"]}
     assert set(names) == {"cantho-2023", "hanoi-2022"}
     assert {"kpi": "postal_rate", "min": 0.25, "warn_min": 0.3} in names["hanoi-2022"]["targets"]
+
+
+def test_targets_on_an_input_not_given_are_listed_not_checked():
+    r = run("check-targets", SAMPLES / "dossiers", "--preset", "cantho-2023", "--period", "2023-03", "--format", "json")
+    doc = json.loads(r.stdout)
+    assert sorted(t["kpi"] for t in doc["not_checked"]) == ["full_online_eligible_rate", "interconnect_sent_rate",
+                                                           "signed_document_rate"]
+    assert not any(c["kpi"] == "signed_document_rate" for c in doc["checks"])
+    # with the register, the document targets are checked on the register's units only
+    r = run("check-targets", SAMPLES, "--preset", "cantho-2023", "--period", "2023-03", "--format", "json")
+    doc = json.loads(r.stdout)
+    signed = [c for c in doc["checks"] if c["kpi"] == "signed_document_rate"]
+    assert signed and all(c["group"]["level"] == "Tỉnh" for c in signed) and doc["not_checked"] == []

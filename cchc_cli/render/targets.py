@@ -87,6 +87,10 @@ def checks_table(report, lang: str) -> Table:
     tb.notes.append(summary_line(report, lang))
     if report.targets.source:
         tb.notes.append(("Nguồn: " if lang == "vi" else "Source: ") + report.targets.source)
+    if report.not_checked:
+        names = ", ".join(sorted({tg.kpi for tg in report.not_checked}))
+        tb.notes.append((f"Không kiểm tra (thiếu đầu vào tương ứng): {names}" if lang == "vi"
+                         else f"Not checked (their input was not given): {names}"))
     return tb
 
 
@@ -96,6 +100,7 @@ def to_json(result, report) -> dict[str, Any]:
     doc["summary"] = report.summary
     doc["passed"] = not report.failed
     doc["checks"] = [c.to_json() for c in report.ordered()]
+    doc["not_checked"] = [t.model_dump(exclude_none=True) for t in report.not_checked]
     return doc
 
 
