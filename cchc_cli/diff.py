@@ -137,36 +137,56 @@ def kpi_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
 
 
 UNREADABLE = "<unreadable>"
-_NA_CODE = np.iinfo(np.int64).min  # missing
-_BAD_CODE = _NA_CODE + 1  # present but unreadable
 
 
-def _codes(a: pd.Series, b: pd.Series, bad_a: np.ndarray, bad_b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Both sides of one field as comparable int64 codes: dates as nanoseconds, numbers as
-    their bits, text through one factorization of both sides; missing and unreadable get
-    codes of their own."""
+def _differs(a: pd.Series, b: pd.Series, pos_a: np.ndarray, pos_b: np.ndarray,
+             bad_a: np.ndarray, bad_b: np.ndarray) -> np.ndarray:
+    """For the dossiers both sides have (rows ``pos_a`` of A, ``pos_b`` of B): does this
+    field differ? Missing equals missing; unreadable equals unreadable; dates compare as
+    instants, numbers by value, text and labels as text."""
     if pd.api.types.is_datetime64_any_dtype(a.dtype) and pd.api.types.is_datetime64_any_dtype(b.dtype):
-        ca = a.to_numpy(dtype="datetime64[ns]").astype(np.int64)
-        cb = b.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        x = a.to_numpy(dtype="datetime64[ns]").astype(np.int64)[pos_a]
+        y = b.to_numpy(dtype="datetime64[ns]").astype(np.int64)[pos_b]
+        ne = x != y
     elif pd.api.types.is_float_dtype(a.dtype) and pd.api.types.is_float_dtype(b.dtype):
-        fa, fb = a.to_numpy(dtype=float), b.to_numpy(dtype=float)
-        ca = np.where(np.isnan(fa), _NA_CODE, (fa + 0.0).view(np.int64))
-        cb = np.where(np.isnan(fb), _NA_CODE, (fb + 0.0).view(np.int64))
+        x, y = a.to_numpy(dtype=float)[pos_a], b.to_numpy(dtype=float)[pos_b]
+        ne = ~((x == y) | (np.isnan(x) & np.isnan(y)))
     elif isinstance(a.dtype, pd.CategoricalDtype) and isinstance(b.dtype, pd.CategoricalDtype):
         cats = pd.Index(a.cat.categories, dtype=object).append(pd.Index(b.cat.categories, dtype=object)).unique()
         ia = cats.get_indexer(pd.Index(a.cat.categories, dtype=object))
         ib = cats.get_indexer(pd.Index(b.cat.categories, dtype=object))
-        xa, xb = a.cat.codes.to_numpy(), b.cat.codes.to_numpy()
-        ca = np.where(xa >= 0, ia[np.maximum(xa, 0)] if len(ia) else 0, _NA_CODE).astype(np.int64)
-        cb = np.where(xb >= 0, ib[np.maximum(xb, 0)] if len(ib) else 0, _NA_CODE).astype(np.int64)
-    else:  # text, booleans, mixed: one factorization of both sides
-        both = pd.concat([a.astype(object), b.astype(object)], ignore_index=True)
-        codes, _ = pd.factorize(both, use_na_sentinel=True)
-        codes = np.where(codes < 0, _NA_CODE, codes).astype(np.int64)
-        ca, cb = codes[: len(a)], codes[len(a):]
-    ca = np.where(bad_a, _BAD_CODE, ca)
-    cb = np.where(bad_b, _BAD_CODE, cb)
-    return ca, cb
+        xa, xb = a.cat.codes.to_numpy()[pos_a], b.cat.codes.to_numpy()[pos_b]
+        x = np.where(xa >= 0, ia[np.maximum(xa, 0)] if len(ia) else 0, -1)
+        y = np.where(xb >= 0, ib[np.maximum(xb, 0)] if len(ib) else 0, -1)
+        ne = x != y
+    elif a.dtype == bool and b.dtype == bool:
+        ne = a.to_numpy()[pos_a] != b.to_numpy()[pos_b]
+    elif _arrow_text(a) and _arrow_text(b):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        x, y = _arrow(a).take(pa.array(pos_a)), _arrow(b).take(pa.array(pos_b))
+        one_null = pc.xor(x.is_null(), y.is_null())
+        ne = pc.or_(pc.not_equal(x, y).fill_null(False), one_null).to_numpy(zero_copy_only=False)
+    else:  # booleans with gaps, mixed
+        x = a.astype(object).to_numpy()[pos_a]
+        y = b.astype(object).to_numpy()[pos_b]
+        xn, yn = pd.isna(x), pd.isna(y)
+        ne = np.array([(p != q) if not (pn or qn) else (pn != qn) for p, q, pn, qn in zip(x, y, xn, yn)], dtype=bool)
+    ba, bb = bad_a[pos_a], bad_b[pos_b]
+    return np.where(ba | bb, ba != bb, ne).astype(bool)
+
+
+def _arrow_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s.dtype) and s.dtype != object
+
+
+def _arrow(s: pd.Series):
+    import pyarrow as pa
+
+    arr = pa.array(s.array)
+    arr = arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
+    return arr.cast(pa.large_string())
 
 
 def _display(s: pd.Series, i: int, bad: np.ndarray) -> Any:
@@ -220,10 +240,14 @@ def dossier_changes(old: Side, new: Side, limit: int = MAX_CHANGES) -> DossierDi
     """Dossiers added, removed and changed, keyed by ``dossier_id`` on each side's
     de-duplicated set. Rows are aligned with an index lookup and every field compared as
     integer codes; values are formatted only for the changes that are listed."""
+    import pyarrow.compute as pc
+
     fo, fn = old.dataset.frame, new.dataset.frame
-    ids_o = fo["dossier_id"].astype(str).to_numpy(dtype=object)
-    ids_n = fn["dossier_id"].astype(str).to_numpy(dtype=object)
-    at_o = pd.Index(ids_o).get_indexer(ids_n)  # row in OLD of each NEW dossier, -1 if added
+    ao, an = _arrow(fo["dossier_id"].astype("string[pyarrow]")), _arrow(fn["dossier_id"].astype("string[pyarrow]"))
+    # row in OLD of each NEW dossier, -1 if added (ids are unique after de-duplication)
+    at_o = pc.index_in(an, value_set=ao).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+    ids_o = ao.to_numpy(zero_copy_only=False)
+    ids_n = an.to_numpy(zero_copy_only=False)
     in_old = at_o >= 0
     pos_n = np.flatnonzero(in_old)  # rows of NEW present in OLD
     pos_o = at_o[in_old]  # … and their rows in OLD
@@ -236,8 +260,7 @@ def dossier_changes(old: Side, new: Side, limit: int = MAX_CHANGES) -> DossierDi
     for c in fields:
         bo, bn = _bad_mask(fo, c), _bad_mask(fn, c)
         bads[c] = (bo, bn)
-        co, cn = _codes(fo[c], fn[c], bo, bn)
-        diff_masks[c] = co[pos_o] != cn[pos_n]  # aligned on the common dossiers
+        diff_masks[c] = _differs(fo[c], fn[c], pos_o, pos_n, bo, bn)  # aligned on the common dossiers
     any_change = np.zeros(len(pos_n), dtype=bool)
     for v in diff_masks.values():
         any_change |= v
@@ -315,8 +338,11 @@ def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
         rows.append({"dossier_id": ids[j], "fields": fields, "flags": flags})
     # what the edits did to the KPIs of OLD: its sums with these dossiers as NEW has them
     impact = []
-    total = old.result.sums.table if old.result.sums is not None and not old.result.group_by else None
-    overall = engine.aggregate(old.dataset.frame, period, []).table.iloc[0] if total is None else total.iloc[0]
+    sums = old.result.sums
+    if sums is not None and "month" not in sums.keys:  # counts add up over groups
+        overall = (engine.overall_from(sums) if sums.keys else sums).table.iloc[0]
+    else:
+        overall = engine.aggregate(old.dataset.frame, period, []).table.iloc[0]
     for code in old.result.kpis:
         if f"{code}.num" not in mo:  # KPIs that need the catalogue or the calendar
             continue
