@@ -1,35 +1,49 @@
 #!/usr/bin/env python3
-"""Whole-process benchmarks of ``cchc compute`` against reference readers.
+"""Whole-process benchmarks of ``cchc compute``, ``check-targets`` and ``diff`` against
+reference tools.
 
     .venv/bin/python benchmarks/run.py                  # full run, writes benchmarks/RESULTS.md
     .venv/bin/python benchmarks/run.py --rows 100000 --xlsx-rows 10000   # quick run
-    .venv/bin/python benchmarks/run.py --only help      # one group: csv, xlsx or help
+    .venv/bin/python benchmarks/run.py --only diff      # one group: csv, xlsx, help, targets, diff
 
 In one run it
 1. generates (seeded, vectorised; skipped when the files already exist with the right row
-   count) a dossier CSV export and an XLSX export with 3 title rows into benchmarks/data/
-   (git-ignored);
-2. times whole processes (wall clock, best of N after one warm-up, peak RSS of the child
-   from ``os.wait4``):
-     a. ``cchc compute <csv> --period 2023 --by unit --format json -o <tmp>`` (and without
+   count) into benchmarks/data/ (git-ignored) a dossier CSV export (A), a later snapshot of
+   it (B: dossiers removed, added and changed, rows shuffled) and an XLSX export with 3
+   title rows;
+2. copies cchc_cli/ (the working tree's, or HEAD's with ``--code head``) for every cchc run
+   to import, so that edits made while it runs cannot mix two versions;
+3. times whole processes (wall clock, best of N after one warm-up round, the commands that
+   are compared with one another run in turn; CPU time and peak RSS of the child from
+   ``os.wait4``):
+     a. ``cchc compute A --period 2023 --by unit --format json -o <tmp>`` (and without
         ``--by``), against
      b. DuckDB computing the same counts from the same CSV (all columns VARCHAR, day-first
         strptime, grouped by unit and overall) in a ``python -c`` subprocess;
      c. ``cchc compute <xlsx> --format json -o <tmp>`` against a raw python-calamine read of
         the same workbook;
      d. ``cchc --help``;
-3. cross-checks cchc's counts against DuckDB's (overall and per unit) and writes
-   RESULTS.md with the machine, the figures, the ratios and the goals (MET / NOT MET).
+     t. ``cchc check-targets A --period 2023 --preset cantho-2023`` against t0, the
+        comparable ``cchc compute A --by unit,level``;
+     e. ``cchc diff A B --period 2023`` against f, DuckDB's FULL OUTER JOIN of A and B on
+        the dossier id counting added, removed and changed dossiers;
+4. cross-checks cchc's counts against DuckDB's (and, for the diff, against the counts B
+   was generated with) and writes RESULTS.md with the machine, the code measured, the
+   figures, the ratios and the goals (MET / NOT MET).
 
 A run with non-default sizes or ``--only`` writes benchmarks/data/RESULTS-quick.md instead of
 RESULTS.md (unless ``--results`` says otherwise), so a quick run never replaces the committed
-figures. Sections of RESULTS.md other than the one this script owns ("## compute") are kept.
+figures. The sections measured in a run ("## compute", "## check-targets", "## diff") are
+replaced; any other section of the file is kept.
 """
 
 from __future__ import annotations
 
 import argparse
+import compileall
 import datetime as dt
+import hashlib
+import io
 import json
 import os
 import platform
@@ -37,12 +51,14 @@ import re
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 import textwrap
 import time
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -56,11 +72,16 @@ SEED = 20230101
 GEN_VERSION = 1  # bump when the generator changes: cached files are then regenerated
 DEFAULT_ROWS = 1_000_000
 DEFAULT_XLSX_ROWS = 100_000
+GROUPS = ("csv", "xlsx", "help", "targets", "diff")  # --only
 
 GOAL_DUCKDB_RATIO = 2.0
 GOAL_CALAMINE_RATIO = 1.5
 GOAL_RSS_MB = 1024.0
 GOAL_HELP_S = 0.3
+GOAL_TARGETS_OVERHEAD = 0.10  # "no noticeable time" (issue 4), as a share of the compute run
+GOAL_DIFF_RATIO = 3.0
+
+TARGETS_PRESET = "cantho-2023"
 
 # ---------------------------------------------------------------------------- the data
 
@@ -235,14 +256,19 @@ def _pick(table, idx: np.ndarray):
     return _csv_quote(pa.array(list(table), type=pa.string())).take(pa.array(idx.astype(np.int32)))
 
 
+def _seq(d: dict[str, np.ndarray]) -> np.ndarray:
+    """The dossiers' sequence numbers (1..n unless ``d`` carries its own "seq", as the
+    second snapshot of the diff benchmark does): they make the ids and the fake names."""
+    return d["seq"] if "seq" in d else np.arange(1, len(d["unit"]) + 1)
+
+
 def _ids(d: dict[str, np.ndarray]):
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    n = len(d["unit"])
     prefix = [f"000.{lv:02d}.{i:02d}.H13" for i, (_, lv) in enumerate(UNITS)]
     ymd = pc.strftime(pa.array(d["rec"]), format="%y%m%d")
-    seq = pc.utf8_lpad(pc.cast(pa.array(np.arange(1, n + 1)), pa.string()), 7, "0")
+    seq = pc.utf8_lpad(pc.cast(pa.array(_seq(d)), pa.string()), 7, "0")
     return pc.binary_join_element_wise(_pick(prefix, d["unit"]), ymd, seq, "-")
 
 
@@ -253,7 +279,7 @@ def write_csv(path: Path, d: dict[str, np.ndarray]) -> None:
     import pyarrow.compute as pc
 
     n = len(d["unit"])
-    seq = np.arange(1, n + 1)
+    seq = _seq(d)
 
     def date(a):
         return pc.strftime(pa.array(a), format="%d/%m/%Y %H:%M")
@@ -359,30 +385,135 @@ def _csv_rows(path: Path) -> int:
     return lines - 1
 
 
+def _cached_meta(path: Path, meta: dict, count_lines: bool) -> dict | None:
+    """The recorded meta of ``path`` when the file can be reused: it exists, its meta
+    matches ``meta`` (and records its size), and, for a CSV, it has ``meta["rows"]`` rows."""
+    mp = _meta_path(path)
+    if not (path.exists() and mp.exists()):
+        return None
+    try:
+        old = json.loads(mp.read_text())
+    except ValueError:
+        return None
+    same = {k: old.get(k) for k in meta} == meta and old.get("bytes") == path.stat().st_size
+    if not same or (count_lines and _csv_rows(path) != old.get("rows")):
+        return None
+    return old
+
+
 def ensure_data(kind: str, rows: int, log) -> Path:
     """The generated file for ``kind`` ("csv" or "xlsx") with ``rows`` data rows: reused
     when it exists with that row count (and the same seed and generator version)."""
     DATA.mkdir(parents=True, exist_ok=True)
     path = DATA / f"dossiers-{_size_name(rows)}.{kind}"
     meta = {"rows": rows, "seed": SEED + (1 if kind == "xlsx" else 0), "version": GEN_VERSION}
-    mp = _meta_path(path)
-    if path.exists() and mp.exists():
-        try:
-            old = json.loads(mp.read_text())
-        except ValueError:
-            old = {}
-        same = {k: old.get(k) for k in meta} == meta and old.get("bytes") == path.stat().st_size
-        if same and (kind == "xlsx" or _csv_rows(path) == rows):
-            log(f"data: {path.relative_to(ROOT)} exists with {rows:,} rows, kept")
-            return path
+    if _cached_meta(path, meta, count_lines=kind == "csv") is not None:
+        log(f"data: {path.relative_to(ROOT)} exists with {rows:,} rows, kept")
+        return path
     t0 = time.perf_counter()
     d = synth(rows, meta["seed"])
     (write_csv if kind == "csv" else write_xlsx)(path, d)
     meta["bytes"] = path.stat().st_size
-    mp.write_text(json.dumps(meta) + "\n")
+    _meta_path(path).write_text(json.dumps(meta) + "\n")
     log(f"data: wrote {path.relative_to(ROOT)} ({rows:,} rows, {meta['bytes'] / 1e6:.0f} MB) "
         f"in {time.perf_counter() - t0:.1f} s")
     return path
+
+
+# ---------------------------------------------------------------------------- the second snapshot
+
+# `cchc diff A B` compares the CSV above (A) with a later export of the same dossiers (B),
+# derived from A's generated columns (the same ``synth(rows, SEED)``):
+DIFF_VERSION = 1  # bump when derive_snapshot changes: a cached B is then regenerated
+DIFF_REMOVED = 0.01  # share of A's dossiers missing from B
+DIFF_ADDED = 0.01  # new dossiers in B (new ids), as a share of A's rows
+DIFF_CHANGED = 0.02  # share of A's dossiers with exactly one field changed in B
+DIFF_BLOCK = 1000  # B's rows are shuffled in blocks of this many rows
+
+# The edits, and the column each one changes.
+EDIT_COLUMNS = {"status": "Trạng thái", "finish date": "Ngày có kết quả", "due date": "Ngày hẹn trả",
+                "channel": "Hình thức nộp"}
+# A status edit goes to a label of another cchc state: cchc compares canonical states, so
+# e.g. "Đang xử lý" -> "Được tiếp nhận" (both "processing") would be a change to a text
+# comparison but not to cchc. Resolved stays resolved and open stays open, so every
+# finish date still goes with a resolved status.
+STATUS_EDIT = {
+    "Đã trả kết quả": "Đã xử lý xong",  # returned -> resolved
+    "Đã xử lý xong": "Đã trả kết quả",  # resolved -> returned
+    "Chờ trả kết quả": "Đã trả kết quả",  # resolved -> returned
+    "Đang xử lý": "Yêu cầu bổ sung",  # processing -> waiting
+    "Yêu cầu bổ sung": "Đang xử lý",  # waiting -> processing
+    "Được tiếp nhận": "Yêu cầu bổ sung",  # processing -> waiting
+    "Công dân rút": "Dừng xử lý",  # withdrawn -> stopped
+    "Từ chối": "Dừng xử lý",  # refused -> stopped
+    "Dừng xử lý": "Công dân rút",  # stopped -> withdrawn
+}
+
+
+def derive_snapshot(a: dict[str, np.ndarray], seed: int) -> tuple[dict[str, np.ndarray], dict]:
+    """Snapshot B from A's columns (as ``synth`` returns them): some dossiers removed, new
+    ones added, some with one field changed by a real amount (so that a comparison of parsed
+    values and one of the text agree), the rows shuffled in blocks. Returns B's columns
+    (with "seq", so kept dossiers keep their ids) and the counts B was built with."""
+    rng = np.random.default_rng(seed)
+    n = len(a["unit"])
+    n_removed, n_added, n_changed = round(n * DIFF_REMOVED), round(n * DIFF_ADDED), round(n * DIFF_CHANGED)
+    kept = np.ones(n, dtype=bool)
+    kept[rng.choice(n, n_removed, replace=False)] = False
+
+    b = {k: v.copy() for k, v in a.items()}
+    b["seq"] = np.arange(1, n + 1)
+    edited = rng.choice(np.flatnonzero(kept), n_changed, replace=False)
+    kind = rng.integers(0, len(EDIT_COLUMNS), n_changed)  # index into EDIT_COLUMNS
+    kind[(kind == 1) & np.isnat(a["fin"][edited])] = 2  # no finish date (open): move the due date
+    kind[(kind == 2) & np.isnat(a["due"][edited])] = 3  # no due date either: change the channel
+    labels = [s[0] for s in STATUSES]
+    status_to = np.array([labels.index(STATUS_EDIT[s]) for s in labels], dtype=np.int8)
+    day = np.timedelta64(86400, "s")
+    e = edited[kind == 0]
+    b["status"][e] = status_to[a["status"][e]]
+    e = edited[kind == 1]
+    b["fin"][e] += rng.integers(1, 6, len(e)) * day  # finished 1-5 days later, same time of day
+    e = edited[kind == 2]
+    b["due"][e] += rng.integers(1, 11, len(e)) * day  # due 1-10 days later (an extension)
+    e = edited[kind == 3]
+    b["channel"][e] = (a["channel"][e] + rng.integers(1, len(CHANNELS), len(e))) % len(CHANNELS)
+
+    new = synth(n_added, seed + 1)  # received in 2023 like the others
+    new["seq"] = np.arange(n + 1, n + n_added + 1)  # ids A never had
+    out = {k: np.concatenate([b[k][kept], new[k]]) for k in b}
+    m = len(out["unit"])
+    row = np.arange(m)
+    block_rank = rng.permutation(-(-m // DIFF_BLOCK))
+    order = np.lexsort((row, block_rank[row // DIFF_BLOCK]))  # blocks in random order, rows kept within
+    out = {k: v[order] for k, v in out.items()}
+    resolved = np.array([st[2] for st in STATUSES])
+    truth = {"removed": n_removed, "added": n_added, "changed": n_changed,
+             "by_column": {col: int((kind == i).sum()) for i, col in enumerate(EDIT_COLUMNS.values())},
+             # every edit is to a field cchc watches for edits after the fact (receipt, due and
+             # finish dates, status, channel): those of dossiers resolved in A are such edits
+             "edited_resolved": int(resolved[a["status"][edited]].sum())}
+    return out, truth
+
+
+def ensure_snapshot(rows: int, log) -> tuple[Path, dict]:
+    """B for the A of ``rows`` rows (see ``derive_snapshot``), and the counts it was built
+    with; reused when it exists for the same A and the same derivation."""
+    path = DATA / f"dossiers-{_size_name(rows)}-b.csv"
+    meta = {"from_rows": rows, "seed": SEED, "version": GEN_VERSION, "diff_version": DIFF_VERSION,
+            "removed": DIFF_REMOVED, "added": DIFF_ADDED, "changed": DIFF_CHANGED, "block": DIFF_BLOCK}
+    old = _cached_meta(path, meta, count_lines=True)
+    if old is not None:
+        log(f"data: {path.relative_to(ROOT)} exists with {old['rows']:,} rows, kept")
+        return path, old["truth"]
+    t0 = time.perf_counter()
+    b, truth = derive_snapshot(synth(rows, SEED), SEED + 2)
+    write_csv(path, b)
+    meta.update(rows=len(b["unit"]), truth=truth, bytes=path.stat().st_size)
+    _meta_path(path).write_text(json.dumps(meta, ensure_ascii=False) + "\n")
+    log(f"data: wrote {path.relative_to(ROOT)} ({meta['rows']:,} rows, {meta['bytes'] / 1e6:.0f} MB) "
+        f"in {time.perf_counter() - t0:.1f} s")
+    return path, truth
 
 
 def _size_name(rows: int) -> str:
@@ -405,10 +536,17 @@ class Measure:
     rss_kb: list[int] = field(default_factory=list)
     error: str | None = None
     stdout: Path | None = None
+    exit_codes: list[int] = field(default_factory=list)  # of the timed runs
+    cpu: list[float] = field(default_factory=list)  # user + system CPU seconds of the timed runs
+    load: tuple[str, str] = ("?", "?")  # 1-minute load average before / after the runs
 
     @property
     def best(self) -> float | None:
         return min(self.runs) if self.runs else None
+
+    @property
+    def best_cpu(self) -> float | None:
+        return min(self.cpu) if self.cpu else None
 
     @property
     def rss_mb(self) -> float | None:
@@ -416,34 +554,63 @@ class Measure:
         return max(self.rss_kb) / 1024 if self.rss_kb else None
 
 
-def run_child(cmd: list[str], stdout: Path, stderr: Path) -> tuple[float, int, int]:
-    """Run ``cmd`` to completion: (wall seconds, peak RSS of the child in KiB, exit code).
-    ``os.wait4`` gives the rusage of exactly this child, not a max over all children."""
+def run_child(cmd: list[str], stdout: Path, stderr: Path, env: dict[str, str] | None = None,
+              cwd: Path = ROOT) -> tuple[float, float, int, int]:
+    """Run ``cmd`` to completion: (wall seconds, CPU seconds (user + system), peak RSS of the
+    child in KiB, exit code). ``os.wait4`` gives the rusage of exactly this child, not a max
+    over all children."""
     with open(stdout, "wb") as out, open(stderr, "wb") as err:
         t0 = time.perf_counter()
-        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=ROOT)
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env)
         _, status, usage = os.wait4(p.pid, 0)
         wall = time.perf_counter() - t0
     p.returncode = os.waitstatus_to_exitcode(status)
-    return wall, int(usage.ru_maxrss), p.returncode
+    return wall, usage.ru_utime + usage.ru_stime, int(usage.ru_maxrss), p.returncode
 
 
-def measure(key: str, label: str, cmd: list[str], repeats: int, tmp: Path, log, warmup: int = 1) -> Measure:
-    shown = " ".join(_show_arg(a) for a in cmd)
-    m = Measure(key, label, shown, stdout=tmp / f"{key}.out")
-    err = tmp / f"{key}.err"
+@dataclass
+class Job:
+    """One command to time."""
+    key: str
+    label: str
+    cmd: list[str]
+    ok_codes: tuple[int, ...] = (0,)  # check-targets exits 1 when a target is missed
+    shown: str | None = None  # how RESULTS.md shows the command (default: the command itself)
+
+
+def measure(jobs: list[Job], repeats: int, tmp: Path, log, warmup: int = 1,
+            env: dict[str, str] | None = None, cwd: Path = ROOT) -> dict[str, Measure]:
+    """Time a group of commands that are compared with one another: ``warmup`` untimed rounds,
+    then ``repeats`` timed ones, each round running every command once, in turn, so that
+    the load of other work on the machine falls on all of them alike. An exit code outside
+    a job's ``ok_codes`` is a failure: that command is dropped from the later rounds."""
+    ms = {j.key: Measure(j.key, j.label, j.shown or " ".join(_show_arg(a) for a in j.cmd),
+                         stdout=tmp / f"{j.key}.out") for j in jobs}
+    load_before = _loadavg()
     for i in range(warmup + repeats):
-        wall, rss, rc = run_child(cmd, m.stdout, err)
-        if rc != 0:
-            msg = err.read_text(errors="replace").strip().splitlines()
-            m.error = f"exit {rc}: " + (msg[-1] if msg else "")
-            log(f"  {label}: FAILED ({m.error})")
-            return m
-        if i >= warmup:
-            m.runs.append(wall)
-            m.rss_kb.append(rss)
-    log(f"  {label}: best {m.best:.3f} s of {', '.join(f'{r:.3f}' for r in m.runs)}; peak RSS {m.rss_mb:.0f} MB")
-    return m
+        for j in jobs:
+            m = ms[j.key]
+            if m.error is not None:
+                continue
+            err = tmp / f"{j.key}.err"
+            wall, cpu, rss, rc = run_child(j.cmd, m.stdout, err, env, cwd)
+            if rc not in j.ok_codes:
+                msg = err.read_text(errors="replace").strip().splitlines()
+                m.error = f"exit {rc}: " + (msg[-1] if msg else "")
+                log(f"  {j.label}: FAILED ({m.error})")
+            elif i >= warmup:
+                m.runs.append(wall)
+                m.cpu.append(cpu)
+                m.rss_kb.append(rss)
+                m.exit_codes.append(rc)
+    load = (load_before, _loadavg())
+    for m in ms.values():
+        m.load = load
+        if m.error is None:
+            log(f"  {m.label}: best {m.best:.3f} s of {', '.join(f'{r:.3f}' for r in m.runs)}; "
+                f"CPU {m.best_cpu:.2f} s; peak RSS {m.rss_mb:.0f} MB; exit {'/'.join(map(str, sorted(set(m.exit_codes))))}; "
+                f"load {load[0]} -> {load[1]}")
+    return ms
 
 
 def _show_arg(a: str) -> str:
@@ -453,7 +620,7 @@ def _show_arg(a: str) -> str:
     a = re.sub(r"\$TMP/cchc-bench-[^/]+/", "$TMP/", a)
     if a.startswith(".venv/bin/"):
         a = a[len(".venv/bin/"):]
-    return a if re.fullmatch(r"[\w./$:=-]+", a) else "'" + a.replace("'", "'\\''") + "'"
+    return a if re.fullmatch(r"[\w./$:=,-]+", a) else "'" + a.replace("'", "'\\''") + "'"
 
 
 def cchc_cmd() -> list[str]:
@@ -468,6 +635,7 @@ path = sys.argv[1]
 resolved = ", ".join("'" + s + "'" for s in sys.argv[2].split("|"))
 fmt = "%d/%m/%Y %H:%M"
 con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # it would print to stdout after 2 s
 rows = con.execute(f"""
 WITH t AS (
   SELECT "Đơn vị tiếp nhận" AS unit,
@@ -556,6 +724,74 @@ def cross_check(cchc_doc: dict, duck_rows: list[dict]) -> tuple[list[tuple], lis
     return overall, bad_units, received_ok
 
 
+DUCKDB_DIFF_SCRIPT = r'''
+import json, sys
+import duckdb
+old, new, key = sys.argv[1], sys.argv[2], sys.argv[3]
+cols = json.loads(sys.argv[4])
+def q(c):
+    return '"' + c.replace('"', '""') + '"'
+both = f"o.{q(key)} IS NOT NULL AND n.{q(key)} IS NOT NULL"
+differs = [f"o.{q(c)} IS DISTINCT FROM n.{q(c)}" for c in cols]
+con = duckdb.connect()
+con.execute("SET enable_progress_bar = false")  # it would print to stdout after 2 s
+row = con.execute(f"""
+SELECT count(*) FILTER (WHERE o.{q(key)} IS NULL) AS added,
+       count(*) FILTER (WHERE n.{q(key)} IS NULL) AS removed,
+       count(*) FILTER (WHERE {both} AND ({" OR ".join(differs)})) AS changed,
+       {", ".join(f"count(*) FILTER (WHERE {both} AND {d})" for d in differs)}
+FROM read_csv(?, header = true, all_varchar = true, delim = ',', quote = '"') AS o
+FULL OUTER JOIN read_csv(?, header = true, all_varchar = true, delim = ',', quote = '"') AS n
+  ON o.{q(key)} = n.{q(key)}
+""", [old, new]).fetchone()
+out = {"added": row[0], "removed": row[1], "changed": row[2], "by_column": dict(zip(cols, row[3:]))}
+json.dump(out, sys.stdout, ensure_ascii=False)
+'''
+
+DIFF_KEY = "Mã hồ sơ"
+# The columns both sides compare: cchc's field for each header of the generated CSV (the
+# personal columns are never read by cchc, the key is what the rows are joined on).
+DIFF_FIELDS = {
+    "Mã thủ tục": "procedure_code", "Tên thủ tục": "procedure_name", "Lĩnh vực": "field",
+    "Đơn vị tiếp nhận": "unit", "Cấp thực hiện": "level", "Hình thức nộp": "channel",
+    "Mức độ": "service_level", "Ngày tiếp nhận": "received_at", "Ngày hẹn trả": "due_at",
+    "Ngày có kết quả": "finished_at", "Trạng thái": "status", "Phí lệ phí": "fee",
+    "Thanh toán trực tuyến": "online_payment", "Số hóa hồ sơ": "digitised_dossier",
+    "Số hóa kết quả": "digitised_result", "Văn bản xin lỗi": "apology_letter",
+}
+
+
+def diff_check(cchc_doc: dict, duck: dict, truth: dict) -> list[tuple[str, int | None, int | None, int | None, bool]]:
+    """(count, as generated, DuckDB, cchc, all three agree) for added, removed, changed and
+    each compared column (a column nobody saw change is left out)."""
+    d = cchc_doc.get("dossiers") or {}
+    by_field = d.get("changed_by_field", {})
+    rows = [(k, truth.get(k), duck.get(k), d.get(k)) for k in ("added", "removed", "changed")]
+    for col, fld in DIFF_FIELDS.items():
+        g, x, y = truth["by_column"].get(col, 0), duck["by_column"].get(col, 0), by_field.get(fld, 0)
+        if g or x or y:
+            rows.append((f"changed: {col} (`{fld}`)", g, x, y))
+    out = [(k, g, x, y, g == x == y) for k, g, x, y in rows]
+    # not a DuckDB count: the edits to dossiers resolved in A, as generated and as cchc lists them
+    g, y = truth.get("edited_resolved"), (d.get("after_the_fact") or {}).get("count")
+    out.append(("edited after the fact (resolved in A)", g, None, y, g == y))
+    return out
+
+
+def _result_keys(doc: dict) -> set[tuple]:
+    return {(r["kpi"], tuple(sorted(r["group"].items())), r.get("numerator"), r.get("denominator"))
+            for r in doc.get("results", [])}
+
+
+def targets_check(compute_doc: dict, targets_doc: dict) -> dict:
+    """What check-targets found, and whether its KPI results are the compute run's (so the
+    two runs did the same computing and the difference is the checking)."""
+    a, b = _result_keys(compute_doc), _result_keys(targets_doc)
+    return {"same_results": a == b, "results": len(b), "only_compute": len(a - b), "only_targets": len(b - a),
+            "summary": targets_doc.get("summary", {}), "checks": len(targets_doc.get("checks", [])),
+            "targets": (targets_doc.get("targets") or {}).get("name")}
+
+
 # ---------------------------------------------------------------------------- report
 
 
@@ -599,8 +835,6 @@ def machine_info() -> list[tuple[str, str]]:
         except metadata.PackageNotFoundError:
             return "not installed"
 
-    commit = _git("rev-parse", "--short", "HEAD")
-    dirty = _git("status", "--porcelain", "--untracked-files=no", "--", "cchc_cli")
     rows = [
         ("nproc", str(ncpu)), ("CPU", cpu), ("memory", mem),
         ("load average (1 min) at start / end", LOAD["start"] + " / " + LOAD["end"]),
@@ -608,12 +842,95 @@ def machine_info() -> list[tuple[str, str]]:
         ("Python", platform.python_version()),
     ]
     rows += [(p, version(p)) for p in ("cchc", "pandas", "pyarrow", "numpy", "duckdb", "python-calamine", "openpyxl")]
-    if commit:
-        rows.append(("cchc commit", commit + (" + local changes in cchc_cli/" if dirty else "")))
+    if CODE.get("commit"):
+        rows.append(("commit (`git rev-parse --short HEAD`) at the start", CODE["commit"]))
+        rows.append(("working tree at the start", CODE["dirty"]))
+    if CODE.get("measured"):
+        rows.append(("code measured", CODE["measured"]))
+    if CODE.get("end_note"):
+        rows.append(("during the run", CODE["end_note"]))
     return rows
 
 
-def _git(*args: str) -> str:
+CODE: dict[str, str] = {}  # the code the figures come from (see freeze_code)
+
+
+def _fingerprint(package: Path) -> str:
+    """sha256 (12 hex digits) of the names and bytes of the files of a package directory."""
+    h = hashlib.sha256()
+    for f in sorted(package.rglob("*")):
+        if f.is_file() and "__pycache__" not in f.parts:
+            h.update(str(f.relative_to(package)).encode() + b"\0")
+            try:
+                h.update(f.read_bytes())
+            except OSError:  # deleted while we looked
+                pass
+    return h.hexdigest()[:12]
+
+
+def _worktree_state() -> str:
+    """What is uncommitted, by top-level directory; cchc_cli/'s files are named, as the
+    figures depend on them."""
+    lines = [x for x in _git("status", "--porcelain", "--untracked-files=all", strip=False).splitlines() if x]
+    if not lines:
+        return "clean"
+    by_dir: dict[str, list[str]] = {}
+    for line in lines:
+        path = line[3:].split(" -> ")[-1].strip('"')
+        by_dir.setdefault(path.split("/", 1)[0], []).append(("untracked " if line.startswith("??") else "") + path)
+    parts = []
+    for d, files in sorted(by_dir.items()):
+        if d == "cchc_cli":
+            parts.append("cchc_cli/: " + ", ".join(f.replace("cchc_cli/", "") for f in files))
+        else:
+            parts.append(f"{d}{'/' if (ROOT / d).is_dir() else ''}: {len(files)} file(s)")
+    return "dirty (uncommitted: " + "; ".join(parts) + ")"
+
+
+def freeze_code(mode: str, dest: Path) -> Path:
+    """A copy of the cchc_cli package for every measured command to import (through
+    PYTHONPATH, ahead of the editable install), so that edits made in the working tree
+    while the benchmark runs cannot mix two versions into one set of figures. ``mode``
+    "tree": the working tree's cchc_cli/ as it is now; "head": cchc_cli/ of the commit
+    HEAD (``git archive``). Records what was copied in CODE."""
+    CODE["commit"] = _git("rev-parse", "--short", "HEAD")
+    CODE["dirty"] = _worktree_state()
+    dest.mkdir(parents=True)
+    if mode == "head":
+        tar = subprocess.run(["git", "archive", "--format=tar", "HEAD", "cchc_cli"], cwd=ROOT,
+                             capture_output=True, check=True).stdout
+        with tarfile.open(fileobj=io.BytesIO(tar)) as tf:
+            tf.extractall(dest, filter="data")
+        what = f"`cchc_cli/` of commit {CODE['commit']} (`git archive HEAD`)"
+    else:
+        shutil.copytree(ROOT / "cchc_cli", dest / "cchc_cli", ignore=shutil.ignore_patterns("__pycache__"))
+        what = "`cchc_cli/` of the working tree at the start of the run"
+    # byte-compiled here: with PYTHONDONTWRITEBYTECODE set, the children would otherwise
+    # compile every module on every run
+    if not compileall.compile_dir(dest / "cchc_cli", quiet=1):
+        raise SystemExit(f"cchc_cli/ ({mode}) does not compile")
+    CODE["fingerprint"] = _fingerprint(dest / "cchc_cli")
+    CODE["live_start"] = _fingerprint(ROOT / "cchc_cli")
+    CODE["measured"] = (f"{what}, copied (sha256 {CODE['fingerprint']}) and imported by every cchc run: "
+                        "edits made in the working tree during the run do not reach the figures")
+    return dest
+
+
+def note_code_end() -> str | None:
+    """What changed in the repository while the benchmark ran (None: nothing)."""
+    commit, live = _git("rev-parse", "--short", "HEAD"), _fingerprint(ROOT / "cchc_cli")
+    notes = []
+    if commit != CODE.get("commit"):
+        notes.append(f"HEAD moved to {commit}")
+    if live != CODE.get("live_start"):
+        notes.append(f"`cchc_cli/` changed in the working tree (sha256 {live} at the end)")
+    if not notes:
+        return None
+    CODE["end_note"] = "; ".join(notes) + " (not measured: the figures come from the copy taken at the start)"
+    return CODE["end_note"]
+
+
+def _git(*args: str, strip: bool = True) -> str:
     """Read-only git queries, for the record; empty when git is unavailable."""
     if not shutil.which("git"):
         return ""
@@ -621,7 +938,9 @@ def _git(*args: str) -> str:
         r = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):
         return ""
-    return r.stdout.strip() if r.returncode == 0 else ""
+    if r.returncode != 0:
+        return ""
+    return r.stdout.strip() if strip else r.stdout
 
 
 def _fmt_s(x: float | None) -> str:
@@ -642,31 +961,39 @@ def _ratio(a: Measure | None, b: Measure | None) -> float | None:
     return a.best / b.best
 
 
+def _measure_table(ms: dict[str, Measure], exit_codes: bool = False) -> list[str]:
+    head = "| # | measurement | command | seconds (best) | runs | CPU s (best) |" + (" exit |" if exit_codes else "")
+    head += " peak RSS (MB) | load before → after |"
+    out = [head, "|---|---|---|---:|---|---:|" + ("---|" if exit_codes else "") + "---:|---|"]
+    for m in ms.values():
+        runs = ", ".join(f"{r:.2f}" for r in m.runs) if m.runs else (m.error or "—")
+        codes = f" {'/'.join(map(str, sorted(set(m.exit_codes)))) or '—'} |" if exit_codes else ""
+        out.append(f"| {m.key} | {m.label} | `{m.command}` | {_fmt_s(m.best)} | {runs} | "
+                   f"{'—' if m.best_cpu is None else f'{m.best_cpu:.2f}'} |{codes} "
+                   f"{_fmt_mb(m.rss_mb)} | {m.load[0]} → {m.load[1]} |")
+    return out
+
+
+def _run_line(args, started: dt.datetime) -> str:
+    return (f"Run of `benchmarks/run.py{_args_text(args)}`, {started:%Y-%m-%d %H:%M} (local time), "
+            f"commit {CODE.get('commit') or '?'}, `cchc_cli/` sha256 {CODE.get('fingerprint') or '?'} "
+            "(what was measured: see the table at the top).")
+
+
 def render_compute(args, ms: dict[str, Measure], check, gen_notes: list[str], started: dt.datetime) -> str:
-    out = [f"## compute", ""]
-    out.append(f"Run of `benchmarks/run.py{_args_text(args)}`, {started:%Y-%m-%d %H:%M} "
-               f"(local time). Wall clock of the whole process (interpreter start-up, imports, "
-               f"reading, computing, writing the JSON), best of {args.repeats} runs after one "
-               f"warm-up; `cchc --help` best of {args.help_repeats}. Peak RSS is the child's "
-               "`ru_maxrss` from `os.wait4`, the highest of the timed runs.")
-    try:
-        busy = float(LOAD["start"]) >= 0.5 or float(LOAD["end"]) >= 0.5
-    except ValueError:
-        busy = False
-    if busy:
-        out.append("")
-        out.append(f"The machine was not idle (1-minute load average {LOAD['start']} at the start, "
-                   f"{LOAD['end']} at the end, on {_ncpu()} CPUs): other processes shared the cores, "
-                   "so these wall-clock figures are higher and noisier than on a quiet machine.")
+    out = ["## compute", ""]
+    out.append(_run_line(args, started) + " Wall clock of the whole process (interpreter start-up, "
+               f"imports, reading, computing, writing the JSON), best of {args.repeats} runs after one "
+               f"warm-up; `cchc --help` best of {args.help_repeats}. CPU is the child's user + "
+               "system time and peak RSS its `ru_maxrss`, from `os.wait4` (CPU the lowest, RSS the highest of "
+               "the timed runs); the load is the 1-minute "
+               "load average before the warm-up and after the last run of the group. The commands of a "
+               "group (a, a0, b; c, c-ref) run in turn, round after round.")
     out.append("")
     out.append("Data (generated by `benchmarks/run.py`, seeded; not in git):")
     out += [f"- {n}" for n in gen_notes]
     out.append("")
-    out.append("| # | measurement | command | seconds (best) | runs | peak RSS (MB) |")
-    out.append("|---|---|---|---:|---|---:|")
-    for m in ms.values():
-        runs = ", ".join(f"{r:.2f}" for r in m.runs) if m.runs else (m.error or "—")
-        out.append(f"| {m.key} | {m.label} | `{m.command}` | {_fmt_s(m.best)} | {runs} | {_fmt_mb(m.rss_mb)} |")
+    out += _measure_table(ms)
     out.append("")
 
     a, a0, b = ms.get("a"), ms.get("a0"), ms.get("b")
@@ -729,6 +1056,108 @@ def render_compute(args, ms: dict[str, Measure], check, gen_notes: list[str], st
     return "\n".join(out)
 
 
+def render_targets(args, ms: dict[str, Measure], tcheck: dict | None, started: dt.datetime) -> str:
+    t0, t = ms.get("t0"), ms.get("t")
+    out = ["## check-targets", ""]
+    out.append(_run_line(args, started) + f" Whole processes, best of {args.repeats} runs after one "
+               "warm-up, t0 and t in turn, round after round; CPU and peak RSS as in `## compute`. "
+               "`check-targets` groups by unit and level by default, so the comparable compute run is "
+               "`--by unit,level` (t0); exit code 1 of `check-targets` means that targets were missed, "
+               "a normal outcome here.")
+    out.append("")
+    out += _measure_table(ms, exit_codes=True)
+    out.append("")
+    wall = cpu = None
+    if _ratio(t, t0) is not None:
+        wall = (t.best - t0.best, t.best / t0.best - 1)
+        cpu = (t.best_cpu - t0.best_cpu, t.best_cpu / t0.best_cpu - 1)
+        rounds = [y - x for x, y in zip(t0.runs, t.runs)]  # t0 and t of one round ran one after the other
+        spread = max(max(m.runs) / min(m.runs) - 1 for m in (t0, t))
+        out.append(f"Overhead of checking the targets (t − t0): wall clock {wall[0]:+.3f} s ({wall[1]:+.1%}) best "
+                   f"against best, {float(np.median(rounds)):+.3f} s median of the {len(rounds)} rounds; CPU time "
+                   f"{cpu[0]:+.3f} s ({cpu[1]:+.1%}) best against best. The timed runs of one command "
+                   f"differed by up to {spread:.0%} in wall clock during this run, so a wall-clock "
+                   "difference smaller than that is noise; CPU time, which waiting for a busy core does "
+                   "not inflate, is the steadier measure of the work check-targets adds.")
+        out.append("")
+    out.append("Goal (issue 4): checking targets adds no noticeable time over compute on the "
+               f"{DEFAULT_ROWS:,}-row benchmark, read here as an overhead of at most "
+               f"{GOAL_TARGETS_OVERHEAD:.0%} of the comparable compute run.")
+    out.append("")
+    out.append("| goal | measured | status |")
+    out.append("|---|---|---|")
+    for what, x in (("wall clock", wall), ("CPU time", cpu)):
+        out.append(f"| check-targets within {GOAL_TARGETS_OVERHEAD:.0%} of compute --by unit,level, {what} "
+                   f"(t / t0 − 1, best of {args.repeats}) | {'—' if x is None else f'{x[1]:+.1%} ({x[0]:+.3f} s)'} | "
+                   f"{_status(None if x is None else x[1] <= GOAL_TARGETS_OVERHEAD)} |")
+    out.append("")
+    if tcheck is not None:
+        sm = tcheck["summary"]
+        out.append(f"What check-targets found (preset `{TARGETS_PRESET}`, {tcheck['targets'] or '?'}): "
+                   f"{tcheck['checks']} checks, " + ", ".join(f"{k} {v}" for k, v in sm.items())
+                   + f"; exit code {'/'.join(map(str, sorted(set(t.exit_codes))))}. Its {tcheck['results']} "
+                   "KPI results (KPI, group, numerator, denominator) are "
+                   + ("the same as those of the compute run t0." if tcheck["same_results"] else
+                      f"**not** those of the compute run t0 ({tcheck['only_compute']} only in compute, "
+                      f"{tcheck['only_targets']} only in check-targets)."))
+        out.append("")
+    return "\n".join(out)
+
+
+def render_diff(args, ms: dict[str, Measure], dcheck: list[tuple] | None, snap_note: str | None,
+                started: dt.datetime) -> str:
+    e, f = ms.get("e"), ms.get("f")
+    out = ["## diff", ""]
+    out.append(_run_line(args, started) + f" Whole processes, best of {args.repeats} runs after one "
+               "warm-up, e and f in turn, round after round; peak RSS as in `## compute`. The reference (f) is DuckDB in `python -c`: both "
+               "CSVs read with `all_varchar`, a FULL OUTER JOIN on the dossier id (`Mã hồ sơ`), and "
+               "the counts of added, removed and changed dossiers (any compared column `IS DISTINCT "
+               f"FROM`) and of changes per column, over the {len(DIFF_FIELDS)} columns cchc reads "
+               "besides the id.")
+    out.append("")
+    if snap_note:
+        out.append("Data: " + snap_note)
+        out.append("")
+    out += _measure_table(ms)
+    out.append("")
+    r = _ratio(e, f)
+    if r is not None:
+        med = float(np.median([x / y for x, y in zip(e.runs, f.runs)]))
+        out.append(f"Ratio e / f: **{r:.2f}x** best against best; median of the {len(e.runs)} rounds "
+                   f"(e and f run in turn): {med:.2f}x.")
+        out.append("")
+    out.append("Goal (issue 5): diff of two 1,000,000-row exports within "
+               f"{GOAL_DIFF_RATIO:.1f}x of DuckDB doing the same full outer join on the same files.")
+    out.append("")
+    out.append("| goal | measured | status |")
+    out.append("|---|---|---|")
+    out.append(f"| cchc diff within {GOAL_DIFF_RATIO:.1f}x of DuckDB (e / f) | {'—' if r is None else f'{r:.2f}x'} | "
+               f"{_status(None if r is None else r <= GOAL_DIFF_RATIO)} |")
+    rss = e.rss_mb if e is not None else None
+    out.append(f"| (for the record) peak memory of cchc diff, two {args.rows:,}-row files | "
+               f"{'—' if rss is None else f'{rss:.0f} MB'} | — |")
+    out.append("")
+    if dcheck is not None:
+        out.append("Cross-check: the counts B was generated with, DuckDB's (run f) and cchc's "
+                   "(run e: `dossiers.added`, `removed`, `changed`, `changed_by_field`, `after_the_fact.count`):")
+        out.append("")
+        out.append("| count | as generated | DuckDB | cchc | |")
+        out.append("|---|---:|---:|---:|---|")
+        for k, g, x, y, same in dcheck:
+            out.append(f"| {k} | {_fmt_n(g)} | {_fmt_n(x)} | {_fmt_n(y)} | {'same' if same else '**DIFFERENT**'} |")
+        out.append("")
+        out.append("DuckDB compares the text of the cells; cchc compares parsed, canonical values (dates "
+                   "as dates, statuses as states). B changes values by real amounts (dates by whole days, "
+                   "statuses to a label of another state, the channel to another channel) and keeps the "
+                   "format of every untouched cell, so the two comparisons must agree.")
+        out.append("")
+    return "\n".join(out)
+
+
+def _fmt_n(x: int | None) -> str:
+    return "—" if x is None else f"{x:,}"
+
+
 def _args_text(args) -> str:
     parts = []
     if args.rows != DEFAULT_ROWS:
@@ -737,29 +1166,32 @@ def _args_text(args) -> str:
         parts.append(f"--xlsx-rows {args.xlsx_rows}")
     if args.only:
         parts.append(f"--only {args.only}")
+    if args.code != "tree":
+        parts.append(f"--code {args.code}")
     return (" " + " ".join(parts)) if parts else ""
 
 
 PLACEHOLDER = "(not measured yet)"
 
 
-def write_results(path: Path, header: str, compute: str) -> None:
-    """Replace the preamble and "## compute" of ``path``; keep every other "## " section
-    (check-targets and diff timings are added by others); add those two if absent."""
-    sections: list[tuple[str, str]] = []
+SECTIONS = ("compute", "check-targets", "diff")
+
+
+def write_results(path: Path, header: str, measured: dict[str, str]) -> None:
+    """Replace the preamble and the sections ``measured`` (title -> text) in ``path``; keep
+    every other "## " section as it is; add a placeholder for any of SECTIONS still absent.
+    SECTIONS come first, in their order, then the others in theirs."""
+    sections: dict[str, str] = {}
     if path.exists():
-        text = path.read_text(encoding="utf-8")
-        parts = re.split(r"(?m)^(?=## )", text)
+        parts = re.split(r"(?m)^(?=## )", path.read_text(encoding="utf-8"))
         for part in parts[1:]:
-            title = part.splitlines()[0][3:].strip()
-            sections.append((title, part.rstrip() + "\n"))
-    kept = [(t, body) for t, body in sections if t != "compute"]
-    titles = {t for t, _ in kept}
-    for t in ("check-targets", "diff"):
-        if t not in titles:
-            kept.append((t, f"## {t}\n\n{PLACEHOLDER}\n"))
-    # compute first, then the others in their order (check-targets and diff at the end)
-    doc = header.rstrip() + "\n\n" + compute.rstrip() + "\n\n" + "\n".join(body for _, body in kept)
+            sections[part.splitlines()[0][3:].strip()] = part.rstrip() + "\n"
+    for title, text in measured.items():
+        sections[title] = text.rstrip() + "\n"
+    for title in SECTIONS:
+        sections.setdefault(title, f"## {title}\n\n{PLACEHOLDER}\n")
+    order = list(SECTIONS) + [t for t in sections if t not in SECTIONS]
+    doc = header.rstrip() + "\n\n" + "\n".join(sections[t] for t in order)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(doc.rstrip() + "\n", encoding="utf-8")
 
@@ -769,19 +1201,196 @@ def render_header(started: dt.datetime) -> str:
              f"Date: {started:%Y-%m-%d}. Written by `benchmarks/run.py` (see benchmarks/README.md); "
              "regenerate with `make bench`.", "", "Machine:", "", "| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in machine_info()]
+    try:
+        busy = float(LOAD["start"]) >= 0.5 or float(LOAD["end"]) >= 0.5
+    except ValueError:
+        busy = False
+    if busy:
+        lines += ["", f"The machine was not idle (1-minute load average {LOAD['start']} at the start, "
+                      f"{LOAD['end']} at the end, on {_ncpu()} CPUs; each table gives it around each "
+                      "group of measurements): other processes shared the cores, so the wall-clock "
+                      "figures are higher and noisier than on a quiet machine. The commands compared "
+                      "with one another run in turn, round after round, so that such load falls on "
+                      "them alike."]
     return "\n".join(lines)
 
 
 # ---------------------------------------------------------------------------- main
 
 
+@dataclass
+class Run:
+    """What every group of measurements needs."""
+    args: argparse.Namespace
+    tmp: Path
+    log: Any
+    cchc: list[str] = field(default_factory=cchc_cmd)
+    py: str = sys.executable
+    env: dict[str, str] | None = None  # of every child: PYTHONPATH to the frozen cchc_cli
+    # every child runs in the temporary directory: from the repository's root, `python -c`
+    # and `python -m` would import the live cchc_cli/ ahead of PYTHONPATH
+    ok: bool = True  # False when a command failed or a cross-check found a difference
+
+    def check_import(self, code: Path) -> None:
+        """Make sure the children import the frozen copy, not the editable install."""
+        got = subprocess.run([self.py, "-c", "import cchc_cli; print(cchc_cli.__file__)"], env=self.env,
+                             capture_output=True, text=True, cwd=self.tmp).stdout.strip()
+        if not got.startswith(str(code)):
+            raise SystemExit(f"children import cchc_cli from {got!r}, not from the copy in {code}")
+
+    def measure(self, jobs: list[Job], repeats: int | None = None) -> dict[str, Measure]:
+        ms = measure(jobs, repeats or self.args.repeats, self.tmp, self.log, env=self.env, cwd=self.tmp)
+        for m in ms.values():
+            m.command = m.command.replace(str(self.tmp) + "/", "$TMP/")
+            self.ok &= m.error is None
+        return ms
+
+    def out(self, name: str) -> str:
+        return str(self.tmp / name)
+
+    def mismatch(self, lines: list[str]) -> None:
+        self.log("!" * 72)
+        for line in lines:
+            self.log("!! " + line)
+        self.log("!" * 72)
+        self.ok = False
+
+
+def _have_duckdb() -> bool:
+    try:
+        import duckdb  # noqa: F401  (only to know whether the reference can run)
+        return True
+    except ImportError:
+        return False
+
+
+def run_compute(r: Run, started: dt.datetime) -> str:
+    """Groups csv, xlsx and help: the "## compute" section."""
+    args, log = r.args, r.log
+    ms: dict[str, Measure] = {}
+    gen_notes: list[str] = []
+    check = None
+    if args.only in (None, "csv"):
+        csv_path = ensure_data("csv", args.rows, log)
+        rel = csv_path.relative_to(ROOT)
+        gen_notes.append(f"`{rel}`: {args.rows:,} dossiers, {csv_path.stat().st_size / 1e6:.0f} MB, "
+                         f"{len(HEADERS)} columns, UTF-8, comma, dates `dd/mm/yyyy HH:MM` over the "
+                         f"working days of 2023, {len(UNITS)} units (Tỉnh/Huyện/Xã)")
+        log("csv:")
+        size = _size_name(args.rows)
+        jobs = [Job("a", f"cchc compute, CSV {size}, --by unit",
+                    r.cchc + ["compute", str(csv_path), "--period", "2023", "--by", "unit",
+                              "--format", "json", "--output", r.out("a.json")]),
+                Job("a0", f"cchc compute, CSV {size}, overall only",
+                    r.cchc + ["compute", str(csv_path), "--period", "2023",
+                              "--format", "json", "--output", r.out("a0.json")])]
+        if _have_duckdb():
+            jobs.append(Job("b", "DuckDB reference, same CSV and counts",
+                            [r.py, "-c", DUCKDB_SCRIPT, str(csv_path), "|".join(RESOLVED_LABELS)],
+                            shown=f"python -c <DuckDB script> {rel}"))
+        else:
+            log("  duckdb is not installed: `pip install -e '.[bench]'` for the reference")
+        ms.update(r.measure(jobs))
+        doc_a = json.loads(Path(r.out("a.json")).read_text()) if ms["a"].error is None else None
+        if "b" in ms and ms["b"].error is None and doc_a is not None:
+            check = cross_check(doc_a, json.loads(ms["b"].stdout.read_text()))
+            overall, bad_units, received_ok = check
+            for k, x, y, same in overall:
+                log(f"  check {k:>16}: cchc {x}  duckdb {y}  {'ok' if same else 'DIFFERENT'}")
+            if not received_ok:
+                r.mismatch([f"MISMATCH: cchc received = {overall[0][1]}, DuckDB received = {overall[0][2]}",
+                            "one of the two is wrong: see the cross-check in the results"])
+            if bad_units:
+                log(f"  {len(bad_units)} units differ, e.g. {bad_units[0]}")
+    if args.only in (None, "xlsx"):
+        xlsx_path = ensure_data("xlsx", args.xlsx_rows, log)
+        rel = xlsx_path.relative_to(ROOT)
+        gen_notes.append(f"`{rel}`: {args.xlsx_rows:,} dossiers, {xlsx_path.stat().st_size / 1e6:.0f} MB, "
+                         "same columns, 3 title rows above the header, native datetimes, fee as a number")
+        log("xlsx:")
+        ms.update(r.measure([
+            Job("c", f"cchc compute, XLSX {_size_name(args.xlsx_rows)}",
+                r.cchc + ["compute", str(xlsx_path), "--format", "json", "--output", r.out("c.json")]),
+            Job("c-ref", "raw python-calamine read, same XLSX", [r.py, "-c", CALAMINE_SCRIPT, str(xlsx_path)],
+                shown=f"python -c <calamine to_python()> {rel}"),
+        ]))
+    if args.only in (None, "help"):
+        log("help:")
+        ms.update(r.measure([Job("d", "cchc --help", r.cchc + ["--help"])], repeats=args.help_repeats))
+    return render_compute(args, ms, check, gen_notes, started)
+
+
+def run_targets(r: Run, started: dt.datetime) -> str:
+    """Group targets: check-targets against the comparable compute run."""
+    args, log = r.args, r.log
+    csv_path = ensure_data("csv", args.rows, log)
+    size = _size_name(args.rows)
+    log("check-targets:")
+    ms = r.measure([
+        Job("t0", f"cchc compute, CSV {size}, --by unit,level",
+            r.cchc + ["compute", str(csv_path), "--period", "2023", "--by", "unit,level",
+                      "--format", "json", "--output", r.out("t0.json")]),
+        Job("t", f"cchc check-targets, CSV {size}, --preset {TARGETS_PRESET}",
+            r.cchc + ["check-targets", str(csv_path), "--period", "2023", "--preset", TARGETS_PRESET,
+                      "--format", "json", "--output", r.out("t.json")], ok_codes=(0, 1)),
+    ])
+    tcheck = None
+    if all(m.error is None for m in ms.values()):
+        tcheck = targets_check(json.loads(Path(r.out("t0.json")).read_text()),
+                               json.loads(Path(r.out("t.json")).read_text()))
+        log(f"  check-targets: {tcheck['summary']}; same KPI results as compute: {tcheck['same_results']}")
+        if not tcheck["same_results"]:
+            r.mismatch(["check-targets' KPI results differ from compute --by unit,level's"])
+    return render_targets(args, ms, tcheck, started)
+
+
+def run_diff(r: Run, started: dt.datetime) -> str:
+    """Group diff: cchc diff of A and its second snapshot B against a DuckDB full outer join."""
+    args, log = r.args, r.log
+    a_path = ensure_data("csv", args.rows, log)
+    b_path, truth = ensure_snapshot(args.rows, log)
+    a_rel, b_rel = a_path.relative_to(ROOT), b_path.relative_to(ROOT)
+    edits = ", ".join(f"{k} {truth['by_column'][c]:,}" for k, c in EDIT_COLUMNS.items())
+    note = (f"A = `{a_rel}`; B = `{b_rel}`: {_csv_rows(b_path):,} dossiers, {b_path.stat().st_size / 1e6:.0f} MB, "
+            f"derived from A's generated columns (seeded, `derive_snapshot`): {truth['removed']:,} of A's "
+            f"dossiers removed, {truth['added']:,} new ones (ids A never had, received in 2023), "
+            f"{truth['changed']:,} with one field changed by a real amount ({edits}: the status to a "
+            "label of another state, the finish date 1-5 days later, the due date 1-10 days later, "
+            f"another channel), the rows shuffled in blocks of {DIFF_BLOCK:,}; same header and cell formats.")
+    log("diff:")
+    jobs = [Job("e", f"cchc diff, CSV {_size_name(args.rows)} A vs B",
+                r.cchc + ["diff", str(a_path), str(b_path), "--period", "2023",
+                          "--format", "json", "--output", r.out("e.json")])]
+    if _have_duckdb():
+        jobs.append(Job("f", "DuckDB full outer join, same files",
+                        [r.py, "-c", DUCKDB_DIFF_SCRIPT, str(a_path), str(b_path), DIFF_KEY,
+                         json.dumps(list(DIFF_FIELDS), ensure_ascii=False)],
+                        shown=f"python -c <DuckDB diff script> {a_rel} {b_rel}"))
+    else:
+        log("  duckdb is not installed: `pip install -e '.[bench]'` for the reference")
+    ms = r.measure(jobs)
+    dcheck = None
+    if "f" in ms and all(m.error is None for m in ms.values()):
+        dcheck = diff_check(json.loads(Path(r.out("e.json")).read_text()),
+                            json.loads(ms["f"].stdout.read_text()), truth)
+        for k, g, x, y, same in dcheck:
+            log(f"  check {k}: generated {g}  duckdb {x}  cchc {y}  {'ok' if same else 'DIFFERENT'}")
+        bad = [k for k, *_, same in dcheck if not same]
+        if bad:
+            r.mismatch([f"diff counts differ: {', '.join(bad)}", "see the cross-check in the results"])
+    return render_diff(args, ms, dcheck, note, started)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=DEFAULT_ROWS, help="rows of the CSV (default 1,000,000)")
     ap.add_argument("--xlsx-rows", type=int, default=DEFAULT_XLSX_ROWS, help="rows of the XLSX (default 100,000)")
-    ap.add_argument("--only", choices=("csv", "xlsx", "help"), help="run one group of measurements")
+    ap.add_argument("--only", choices=GROUPS, help="run one group of measurements")
     ap.add_argument("--repeats", type=int, default=3, help="timed runs per measurement (default 3)")
     ap.add_argument("--help-repeats", type=int, default=5, help="timed runs of `cchc --help` (default 5)")
+    ap.add_argument("--code", choices=("tree", "head"), default="tree",
+                    help="the cchc_cli/ to measure, copied at the start: the working tree's (default) "
+                         "or the committed HEAD's")
     ap.add_argument("--results", type=Path, default=None,
                     help="where to write the report (default RESULTS.md for a full default run, "
                          "benchmarks/data/RESULTS-quick.md otherwise)")
@@ -797,81 +1406,30 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now()
     LOAD["start"] = _loadavg()
     t_start = time.perf_counter()
-    cchc = cchc_cmd()
-    py = sys.executable
-    ms: dict[str, Measure] = {}
-    gen_notes: list[str] = []
-    check = None
-    ok = True
+    sections: dict[str, str] = {}
     with tempfile.TemporaryDirectory(prefix="cchc-bench-") as td:
-        tmp = Path(td)
-        if args.only in (None, "csv"):
-            csv_path = ensure_data("csv", args.rows, log)
-            rel = csv_path.relative_to(ROOT)
-            gen_notes.append(f"`{rel}`: {args.rows:,} dossiers, {csv_path.stat().st_size / 1e6:.0f} MB, "
-                             f"{len(HEADERS)} columns, UTF-8, comma, dates `dd/mm/yyyy HH:MM` over the "
-                             f"working days of 2023, {len(UNITS)} units (Tỉnh/Huyện/Xã)")
-            log("csv:")
-            out_json = tmp / "a.json"
-            ms["a"] = measure("a", f"cchc compute, CSV {_size_name(args.rows)}, --by unit",
-                              cchc + ["compute", str(csv_path), "--period", "2023", "--by", "unit",
-                                      "--format", "json", "--output", str(out_json)], args.repeats, tmp, log)
-            doc_a = json.loads(out_json.read_text()) if ms["a"].error is None else None
-            ms["a0"] = measure("a0", f"cchc compute, CSV {_size_name(args.rows)}, overall only",
-                               cchc + ["compute", str(csv_path), "--period", "2023",
-                                       "--format", "json", "--output", str(tmp / "a0.json")], args.repeats, tmp, log)
-            try:
-                import duckdb  # noqa: F401  (only to know whether the reference can run)
-                have_duckdb = True
-            except ImportError:
-                have_duckdb = False
-            if have_duckdb:
-                ms["b"] = measure("b", f"DuckDB reference, same CSV and counts",
-                                  [py, "-c", DUCKDB_SCRIPT, str(csv_path), "|".join(RESOLVED_LABELS)],
-                                  args.repeats, tmp, log)
-                ms["b"].command = f"python -c <DuckDB script> {rel}"
-                if ms["b"].error is None and doc_a is not None:
-                    duck = json.loads(ms["b"].stdout.read_text())
-                    check = cross_check(doc_a, duck)
-                    overall, bad_units, received_ok = check
-                    for k, x, y, same in overall:
-                        log(f"  check {k:>16}: cchc {x}  duckdb {y}  {'ok' if same else 'DIFFERENT'}")
-                    if not received_ok:
-                        log("!" * 72)
-                        log(f"!! MISMATCH: cchc received = {overall[0][1]}, DuckDB received = {overall[0][2]}")
-                        log("!! one of the two is wrong: see the cross-check in " + str(results_path))
-                        log("!" * 72)
-                        ok = False
-                    if bad_units:
-                        log(f"  {len(bad_units)} units differ, e.g. {bad_units[0]}")
-            else:
-                log("  duckdb is not installed: `pip install -e '.[bench]'` for the reference")
-        if args.only in (None, "xlsx"):
-            xlsx_path = ensure_data("xlsx", args.xlsx_rows, log)
-            rel = xlsx_path.relative_to(ROOT)
-            gen_notes.append(f"`{rel}`: {args.xlsx_rows:,} dossiers, {xlsx_path.stat().st_size / 1e6:.0f} MB, "
-                             "same columns, 3 title rows above the header, native datetimes, fee as a number")
-            log("xlsx:")
-            ms["c"] = measure("c", f"cchc compute, XLSX {_size_name(args.xlsx_rows)}",
-                              cchc + ["compute", str(xlsx_path), "--format", "json", "--output", str(tmp / "c.json")],
-                              args.repeats, tmp, log)
-            ms["c-ref"] = measure("c-ref", "raw python-calamine read, same XLSX",
-                                  [py, "-c", CALAMINE_SCRIPT, str(xlsx_path)], args.repeats, tmp, log)
-            ms["c-ref"].command = f"python -c <calamine to_python()> {rel}"
-        if args.only in (None, "help"):
-            log("help:")
-            ms["d"] = measure("d", "cchc --help", cchc + ["--help"], args.help_repeats, tmp, log)
-        for m in ms.values():
-            m.command = m.command.replace(str(tmp) + "/", "$TMP/")
-            ok &= m.error is None
+        code = freeze_code(args.code, Path(td) / "code")
+        log(f"code: {CODE['commit']}, {CODE['dirty']}; measuring {args.code} "
+            f"(cchc_cli/ {CODE['fingerprint']}); load {LOAD['start']}")
+        env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(code)] + [x for x in [os.environ.get("PYTHONPATH")] if x]))
+        r = Run(args, Path(td), log, env=env)
+        r.check_import(code)
+        if args.only in (None, "csv", "xlsx", "help"):
+            sections["compute"] = run_compute(r, started)
+        if args.only in (None, "targets"):
+            sections["check-targets"] = run_targets(r, started)
+        if args.only in (None, "diff"):
+            sections["diff"] = run_diff(r, started)
 
     LOAD["end"] = _loadavg()
-    compute_md = render_compute(args, ms, check, gen_notes, started)
-    write_results(results_path, render_header(started), compute_md)
+    end_note = note_code_end()
+    if end_note:
+        log("note: " + end_note)
+    write_results(results_path, render_header(started), sections)
     log(f"wrote {results_path.relative_to(ROOT) if results_path.is_relative_to(ROOT) else results_path} "
         f"in {time.perf_counter() - t_start:.0f} s")
-    print(compute_md)
-    return 0 if ok else 1
+    print("\n\n".join(sections.values()))
+    return 0 if r.ok else 1
 
 
 if __name__ == "__main__":
