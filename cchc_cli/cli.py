@@ -51,6 +51,18 @@ CatalogueOpt = typer.Option(None, "--catalogue", help="Danh mục TTHC / procedu
 LogbookOpt = typer.Option(None, "--logbook", help="Số liệu sổ theo dõi giấy / paper logbook counts (đơn vị, kỳ, số hồ sơ).")
 CalendarOpt = typer.Option(None, "--calendar", help="Tệp lịch năm (TOML): ngày nghỉ, ngày làm bù / year calendar file.")
 KindOpt = typer.Option(None, "--kind", help="Loại đầu vào / input kind: dossiers, catalogue, documents, logbook (mặc định: nhận theo tiêu đề).")
+MaxFileOpt = typer.Option(None, "--max-file-mb", metavar="MB",
+                          help="Giới hạn kích thước một tệp đầu vào (mặc định 2048 MB) / max input file size.")
+MaxXlsxOpt = typer.Option(None, "--max-xlsx-mb", metavar="MB",
+                          help="Giới hạn dung lượng XLSX sau giải nén (mặc định 1024 MB) / max uncompressed XLSX size.")
+MaxRatioOpt = typer.Option(None, "--max-xlsx-ratio", metavar="N",
+                           help="Tỷ lệ nén tối đa của một thành phần XLSX lớn (mặc định 100) / max compression ratio.")
+MaxCellOpt = typer.Option(None, "--max-cell-chars", metavar="N",
+                          help="Độ dài tối đa của một ô (mặc định 32767 ký tự) / max characters in a cell.")
+MaxCellsOpt = typer.Option(None, "--max-cells", metavar="N",
+                           help="Số ô tối đa của một trang tính XLSX, dòng × cột (mặc định 50000000) / max sheet extent.")
+MaxRowsOpt = typer.Option(None, "--max-rows", metavar="N",
+                          help="Số dòng tối đa của một bảng (mặc định 2000000) / max data rows of one table.")
 LangOpt = typer.Option(Lang(os.environ.get("CCHC_LANG", "vi")) if os.environ.get("CCHC_LANG") in ("vi", "en") else Lang.vi,
                        "--lang", help="Ngôn ngữ / language: vi, en.")
 
@@ -63,25 +75,70 @@ def _fail(e: CchcError, lang: str) -> None:
     raise typer.Exit(e.exit_code)
 
 
-def run(fn, lang: str):
-    """Run a command body; map errors to exit codes, never a traceback."""
+def run(fn, lang: str, limits: dict | None = None):
+    """Run a command body; map errors to exit codes, never a traceback. ``limits``: the
+    --max-* options of the command, the reading limits in force while it runs."""
     try:
-        return fn()
+        if limits is None:
+            return fn()
+        from .reading import limits as lim
+
+        with lim.using(lim.current().with_options(**limits)):
+            return fn()
     except CchcError as e:
         _fail(e, lang)
     except KeyboardInterrupt:
-        typer.echo("Đã dừng theo yêu cầu." if lang == "vi" else "Interrupted.", err=True)
+        typer.echo("Đã dừng theo yêu cầu (Ctrl-C); không có tệp kết quả nào bị ghi dở." if lang == "vi"
+                   else "Interrupted (Ctrl-C); no result file was left half-written.", err=True)
         raise typer.Exit(130)
     except typer.Exit:
         raise
     except MemoryError:
         _fail(DataError("không đủ bộ nhớ để đọc dữ liệu." if lang == "vi" else "out of memory reading the data.",
                         hint="Chia nhỏ tệp đầu vào." if lang == "vi" else "Split the input."), lang)
+    except RecursionError:  # a deeply nested input (a JSON result given to diff): a data problem
+        _fail(DataError("dữ liệu đầu vào lồng nhau quá sâu, không đọc được." if lang == "vi"
+                        else "the input is nested too deeply to be read."), lang)
     except Exception as e:  # a bug: say so plainly, exit with a code no contract uses
         typer.echo(("Lỗi nội bộ của cchc, xin báo lại kèm lệnh đã chạy: " if lang == "vi"
                     else "Internal error in cchc, please report it with the command you ran: ")
-                   + f"{type(e).__name__}: {e}", err=True)
+                   + _where(e), err=True)
+        if os.environ.get("CCHC_DEBUG"):
+            import traceback
+
+            traceback.print_exception(e, file=sys.stderr)
+        else:
+            typer.echo("(CCHC_DEBUG=1 để xem chi tiết)" if lang == "vi" else "(set CCHC_DEBUG=1 for details)", err=True)
         raise typer.Exit(4)
+
+
+def _where(e: BaseException) -> str:
+    """The exception's type and where in cchc it was raised — never its message, which may
+    quote a cell of the input (personal data)."""
+    import traceback
+
+    frames = [f for f in traceback.extract_tb(e.__traceback__) if "cchc_cli" in f.filename]
+    at = frames[-1] if frames else None
+    where = f" ({Path(at.filename).name}:{at.lineno}, {at.name})" if at else ""
+    return type(e).__name__ + where
+
+
+def _limits(max_file_mb=None, max_xlsx_mb=None, max_xlsx_ratio=None, max_cell_chars=None, max_rows=None,
+            max_cells=None) -> dict:
+    return dict(max_file_mb=max_file_mb, max_xlsx_mb=max_xlsx_mb, max_ratio=max_xlsx_ratio,
+                max_cell_chars=max_cell_chars, max_rows=max_rows, max_cells=max_cells)
+
+
+def _check_output(output: Optional[Path], *groups) -> list[Path]:
+    """Every file the command reads; ``--output`` checked against them before any work."""
+    inputs: list[Path] = []
+    for g in groups:
+        if g is None:
+            continue
+        inputs.extend(g if isinstance(g, (list, tuple)) else [g])
+    if output is not None:
+        emit.check_output(output, inputs)
+    return inputs
 
 
 def _progress(lang: str):
@@ -102,19 +159,22 @@ def compute(
     sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
     logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
-    lang: Lang = LangOpt,
+    lang: Lang = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
 
     def body():
         from .api import compute as do
 
+        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                     on_file=_progress(lang.value))
-        emit.compute_result(result, fmt(format, output), output, lang.value, inputs=paths)
+        emit.compute_result(result, fmt(format, output), output, lang.value, inputs=inputs)
 
-    run(body, lang.value)
+    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 class CheckFormat(str, Enum):
@@ -139,12 +199,16 @@ def check_targets(
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
     format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
     output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+    max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Kiểm tra chỉ tiêu theo kế hoạch, cho CI / check the KPIs against targets (exit 1 when one is missed)."""
 
     def body():
         from .api import check_targets as do
 
+        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
@@ -152,11 +216,11 @@ def check_targets(
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
-        emit.check_report(result, report, f, output, lang.value, inputs=paths)
+        emit.check_report(result, report, f, output, lang.value, inputs=inputs)
         if report.failed:
             raise typer.Exit(1)
 
-    run(body, lang.value)
+    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command("diff")
@@ -175,6 +239,9 @@ def diff_cmd(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+    max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """So sánh hai kỳ hoặc hai bản xuất / what changed between two periods or two snapshots."""
 
@@ -182,16 +249,17 @@ def diff_cmd(
         from .diff import diff as do
 
         olds = list(old)
+        inputs = _check_output(output, olds, [new], catalogue, logbook, calendar, columns, targets)
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
                     new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
-        emit.diff_result(result, fmt(format, output), output, lang.value, inputs=[*olds, new])
+        emit.diff_result(result, fmt(format, output), output, lang.value, inputs=inputs)
         if result.failed:
             raise typer.Exit(1)
 
-    run(body, lang.value)
+    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
@@ -206,23 +274,27 @@ def validate(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
-    lang: Lang = LangOpt,
+    lang: Lang = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Những gì sẽ được đọc, ánh xạ, loại bỏ và vì sao / what would be read, mapped, rejected, and why."""
 
     def body():
         from .dataset import load_inputs
+
+        inputs = _check_output(output, paths, catalogue, logbook, columns)
         from .schema.headers import ColumnMap
         from .schema.models import DossierRecord
 
         sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
                               columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lang.value))
-        emit.validation(sources, fmt(format, output), output, lang.value, inputs=paths)
+        emit.validation(sources, fmt(format, output), output, lang.value, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
-    run(body, lang.value)
+    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
@@ -230,6 +302,9 @@ def columns(
     path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
     format: Optional[Format] = FormatOpt, lang: Lang = LangOpt,
+    max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Ánh xạ tiêu đề cột → trường chuẩn của một tệp / header → field mapping of one file."""
 
@@ -240,10 +315,13 @@ def columns(
 
         if not path.exists():
             raise DataError(f"{path}: không tìm thấy tệp.")
+        if path.is_dir():
+            raise DataError(f"{path}: là một thư mục; `cchc columns` đọc một tệp.",
+                            hint="Cho đường dẫn của một tệp trong thư mục.")
         raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
         emit.column_mapping(raw, fmt(format, None), lang.value)
 
-    run(body, lang.value)
+    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
@@ -293,7 +371,11 @@ def fmt(format: Optional[Format], output: Optional[Path]) -> str:
 
 
 def main() -> None:  # console script
-    app()
+    try:
+        app()
+    except KeyboardInterrupt:  # Ctrl-C outside a command body (while starting up)
+        sys.stderr.write("Đã dừng theo yêu cầu (Ctrl-C).\n")
+        raise SystemExit(130)
 
 
 if __name__ == "__main__":  # pragma: no cover

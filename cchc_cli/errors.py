@@ -32,3 +32,9 @@ class DataError(CchcError):
     no usable rows (exit 3)."""
 
     exit_code = 3
+
+
+class OutputError(ConfigError):
+    """The result cannot be written where it was asked to go: ``--output`` is an input, a
+    folder, in a missing folder, or the disk is full (exit 2, like any bad option). Nothing
+    is left half-written."""

@@ -11,16 +11,20 @@ from pydantic import BaseModel
 
 from ..errors import DataError
 from ..schema.headers import ColumnMap, map_headers
-from .layout import find_layout
+from .layout import find_layout, no_header_hint
 from .table import Note, RawTable, col, kept_positions, trim_tail
 
 
 def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
     import python_calamine as cal
 
+    from .limits import check_file_size, check_xlsx
+
     p = str(path)
-    if not path.is_file():
-        raise DataError(f"{p}: không tìm thấy tệp.")
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        check_xlsx(path)  # a zip bomb never reaches calamine
+    else:
+        check_file_size(path)
     try:
         wb = cal.CalamineWorkbook.from_path(p)
     except cal.PasswordError:
@@ -28,8 +32,9 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
                         hint="Mở tệp, bỏ mật khẩu và lưu lại rồi chạy lại.") from None
     except FileNotFoundError:
         raise DataError(f"{p}: không tìm thấy tệp.") from None
-    except Exception as e:  # calamine raises several types for broken files
-        raise DataError(f"{p}: tệp Excel bị hỏng hoặc không đúng định dạng ({type(e).__name__}: {e}).",
+    except Exception as e:  # calamine raises several types for broken files; its messages
+        # may quote the sheet's XML (cell text), so only the type is shown
+        raise DataError(f"{p}: tệp Excel bị hỏng hoặc không đúng định dạng ({type(e).__name__}).",
                         hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
     names = wb.sheet_names
     if sheet is not None:
@@ -37,7 +42,8 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
             [names[int(sheet) - 1]] if sheet.isdigit() and 0 < int(sheet) <= len(names) else None
         )
         if not chosen:
-            raise DataError(f"{p}: không có trang tính '{sheet}'. Các trang: {', '.join(names)}.")
+            raise DataError(f"{p}: không có trang tính '{sheet}'. Các trang: {', '.join(names)}.",
+                            hint="Dùng --sheet với tên hoặc số thứ tự (1, 2, …) của trang tính có bảng hồ sơ.")
     else:
         chosen = names
     for name in chosen:
@@ -45,7 +51,8 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
             ws = wb.get_sheet_by_name(name)
             grid = ws.to_python(skip_empty_area=False)
         except Exception as e:
-            raise DataError(f"{p}: không đọc được trang tính '{name}' ({type(e).__name__}: {e}).") from None
+            raise DataError(f"{p}: không đọc được trang tính '{name}' ({type(e).__name__}): tệp bị hỏng.",
+                            hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
         if not grid:
             continue
         try:
@@ -69,4 +76,4 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
         return trim_tail(raw)
     where = f"trang tính '{sheet}'" if sheet else f"các trang tính ({', '.join(names)})"
-    raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.")
+    raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.", hint=no_header_hint(model))

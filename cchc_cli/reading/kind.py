@@ -19,6 +19,12 @@ def _grids(path: Path, sheet: str | None):
     if ext in (".xlsx", ".xlsm", ".xls"):
         import python_calamine as cal
 
+        from .limits import check_file_size, check_xlsx
+
+        try:  # the reader proper reports a file that fails these checks
+            check_xlsx(path) if ext != ".xls" else check_file_size(path)
+        except DataError:
+            return
         try:
             wb = cal.CalamineWorkbook.from_path(str(path))
             names = [sheet] if sheet and sheet in wb.sheet_names else wb.sheet_names
@@ -32,7 +38,10 @@ def _grids(path: Path, sheet: str | None):
         except Exception:
             return  # the reader proper reports what is wrong with the file
     elif ext == ".parquet":
+        from .limits import check_file_size
+
         try:
+            check_file_size(path)
             import pyarrow.parquet as pq
 
             yield [list(pq.ParquetFile(str(path)).schema_arrow.names)], None
@@ -41,10 +50,13 @@ def _grids(path: Path, sheet: str | None):
     else:
         from .csv import DELIMITERS, HEAD_BYTES, _head_records, decode, detect_encoding
 
+        from .limits import check_regular_file
+
         try:
+            check_regular_file(path)  # never open a pipe or a device: it could block
             with open(path, "rb") as fh:
                 data = fh.read(HEAD_BYTES)
-        except OSError:
+        except (OSError, DataError):
             return
         if not data.strip() or b"\x00" in data and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
             return

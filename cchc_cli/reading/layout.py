@@ -117,3 +117,24 @@ def find_layout(
 def is_totals_label(text: Any) -> bool:
     key = fold(text)
     return bool(key) and any(key == t or key.startswith(t + " ") for t in _TOTALS)
+
+
+def column_letter(i: int) -> str:
+    """Spreadsheet letter of a 0-based column position: 0 → A, 26 → AA."""
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def no_header_hint(model: type[BaseModel]) -> str:
+    """What to do when no header row is found: the headers cchc looks for (never a cell of
+    the file, which may be personal data)."""
+    from ..schema.models import field_specs
+
+    examples = [f"'{s.headers.spellings[0]}'" for s in field_specs(model) if s.headers.spellings][:4]
+    return (f"cchc tìm trong {SCAN_ROWS} dòng đầu một dòng tiêu đề có ít nhất {MIN_SCORE} cột nhận ra được, như "
+            + ", ".join(examples) + ". Kiểm tra đây có đúng là tệp xuất từ phần mềm một cửa; nếu tiêu đề viết khác, "
+            "khai báo bằng --columns, ví dụ [columns] dossier_id = \"Số phiếu\".")

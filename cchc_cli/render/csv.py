@@ -15,13 +15,15 @@ def _cell(v: Any) -> Any:
         return ""
     if isinstance(v, str):
         return safe_text(v)
-    return v
+    if isinstance(v, bool) or v is None or isinstance(v, (int, float)):
+        return v
+    return safe_text(str(v))  # anything else as text, neutralised like text
 
 
 def rows_to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
-    w.writerow(header)
+    w.writerow([_cell(h) for h in header])
     for r in rows:
         w.writerow([_cell(v) for v in r])
     return "\ufeff" + buf.getvalue()

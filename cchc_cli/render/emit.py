@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -10,7 +11,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, Iterable
 
-from ..errors import ConfigError
+from ..errors import ConfigError, OutputError
 from ..i18n import note_text, t
 
 
@@ -19,36 +20,111 @@ def write(data: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -
     if output is None:
         if isinstance(data, bytes) and sys.stdout.isatty():
             raise ConfigError("không in tệp nhị phân (xlsx) ra màn hình.", hint="Dùng --output TỆP.xlsx.")
-        sys.stdout.buffer.write(raw)
-        sys.stdout.flush()
+        with stdout_errors():
+            sys.stdout.buffer.write(raw)
+            sys.stdout.flush()
         return
-    target = output.resolve()
-    for p in inputs:
-        p = Path(p)
-        files = [f.resolve() for f in p.iterdir()] if p.is_dir() else [p.resolve()]
-        if target in files:
-            raise ConfigError(f"--output {output}: trùng với một tệp đầu vào, sẽ không ghi đè.",
-                              hint="Chọn tên tệp kết quả khác.")
-    if target.is_dir():
-        raise ConfigError(f"--output {output}: là một thư mục.", hint="Cho tên tệp, ví dụ ketqua.xlsx.")
+    target = check_output(output, inputs)
     folder = target.parent
-    if not folder.is_dir():
-        raise ConfigError(f"--output {output}: thư mục {folder} không tồn tại.")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, _mode(target))
         os.replace(tmp, target)
-    except BaseException as e:
+    except BaseException as e:  # an error, or Ctrl-C: the temporary file goes, the target is untouched
         try:
             os.unlink(tmp)
         except OSError:
             pass
         if isinstance(e, OSError):
-            raise ConfigError(f"--output {output}: không ghi được ({e.strerror}); không có tệp nào bị ghi dở.") from None
+            raise OutputError(f"--output {output}: không ghi được ({e.strerror or type(e).__name__}); "
+                              "không có tệp nào bị ghi dở, tệp cũ (nếu có) vẫn còn nguyên.",
+                              hint="Kiểm tra chỗ trống và quyền ghi của thư mục, hoặc chọn nơi ghi khác.") from None
         raise
+
+
+def check_output(output: Path, inputs: Iterable[Path] = ()) -> Path:
+    """The resolved target of ``--output``, refused (exit 2) when it is one of the inputs —
+    by name, through a symbolic link, a hard link, or inside an input folder — or a folder,
+    or in a folder that does not exist. Checked before anything is computed, and again
+    before writing."""
+    target = Path(os.path.abspath(output)).resolve()
+    same = _same_file(target)
+    for p in inputs:
+        p = Path(p)
+        if p.is_dir():
+            from ..reading import EXTENSIONS
+
+            hit = any(same(f) for f in p.rglob("*") if f.suffix.lower() in EXTENSIONS and f.is_file())
+        else:
+            hit = same(p)
+        if hit:
+            raise OutputError(f"--output {output}: trùng với một tệp đầu vào ({p}), sẽ không ghi đè.",
+                              hint="Chọn tên tệp kết quả khác.")
+    if target.is_dir():
+        raise OutputError(f"--output {output}: là một thư mục.", hint="Cho tên tệp, ví dụ ketqua.xlsx.")
+    if not target.parent.is_dir():
+        raise OutputError(f"--output {output}: thư mục {target.parent} không tồn tại.")
+    return target
+
+
+def _same_file(target: Path):
+    try:
+        st = target.stat()
+        key = (st.st_dev, st.st_ino)
+    except OSError:
+        key = None
+
+    def same(p: Path) -> bool:
+        try:
+            if p.resolve() == target:
+                return True
+            if key is None:
+                return False
+            s = p.stat()
+            return (s.st_dev, s.st_ino) == key
+        except OSError:
+            return False
+
+    return same
+
+
+def _mode(target: Path) -> int:
+    """The mode of the file being replaced, or what the umask gives a new file (mkstemp
+    creates 0600)."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        mask = os.umask(0)
+        os.umask(mask)
+        return 0o666 & ~mask
+
+
+@contextlib.contextmanager
+def stdout_errors():
+    """Writing to stdout: a reader that went away (``| head``) ends the output quietly and
+    the command keeps its exit code; a full disk or an I/O error is an OutputError."""
+    try:
+        yield
+    except BrokenPipeError:
+        _stdout_gone()
+    except OSError as e:
+        _stdout_gone()
+        raise OutputError(f"không ghi được kết quả ra đầu ra chuẩn ({e.strerror or type(e).__name__}).",
+                          hint="Kiểm tra chỗ trống của ổ đĩa, hoặc ghi ra tệp bằng --output.") from None
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null so that the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # not a real file (tests): nothing to do
+        pass
 
 
 def _json(doc: dict[str, Any]) -> str:
@@ -72,7 +148,9 @@ def _tables_out(tables, fmt: str, output, lang: str, inputs, header: list[str] |
         from .text import render
 
         if output is None:
-            render(tables, sys.stdout, lang, header)
+            with stdout_errors():
+                render(tables, sys.stdout, lang, header)
+                sys.stdout.flush()
         else:
             import io
 

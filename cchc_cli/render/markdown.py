@@ -5,13 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import pct
-from .model import Pct, Styled, Table
+from .model import Pct, Styled, Table, clean_controls
 
 
 def escape(s: str) -> str:
-    """Cell text that cannot break the table or inject markup."""
-    s = s.replace("\\", "\\\\").replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    for ch in "*_`[]<>#":
+    """Cell text that cannot break the table or inject markup: backslash-escaped Markdown
+    punctuation (emphasis, code, links, HTML, headings, entities, @mentions), line breaks
+    and tabs as spaces, control characters (terminal escapes) replaced."""
+    s = clean_controls(s).replace("\\", "\\\\").replace("|", "\\|")
+    s = s.replace("\r\n", " ").replace("\r", " ").replace("\n", " ").replace("\t", " ")
+    for ch in "*_`[]<>#&@~!":
         s = s.replace(ch, "\\" + ch)
     return s
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,12 +34,36 @@ class Table:
     numeric: set[int] = field(default_factory=set)  # right-aligned columns
 
 
-# Spreadsheet formula injection: text cells starting with these are neutralised in CSV and
-# XLSX outputs (a leading apostrophe), whatever input they came from.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheet formula injection: a text cell whose first character (after any spaces) is one
+# of these is neutralised in CSV and XLSX outputs by a leading apostrophe, whatever input it
+# came from. The full-width forms are included: some spreadsheet locales read them as the
+# ASCII ones. A text that is only a number ("-5", "+84 90", no: only "-5", "1,5") cannot
+# run anything and is left as it is.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d+)*|[.,]\d+)(?:[eE][+-]?\d+)?%?")
+# C0 and C1 control characters other than tab and line breaks: never written to an output
+# (terminal escape sequences, characters XML 1.0 forbids). Shown as U+FFFD.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def safe_text(s: str) -> str:
-    if s and s[0] in FORMULA_PREFIXES:
+    if not s:
+        return s
+    s = _CONTROLS.sub("\ufffd", s)
+    first = s.lstrip(" \u00a0")[:1]
+    if (s[0] in FORMULA_PREFIXES or first in FORMULA_PREFIXES) and not _PLAIN_NUMBER.fullmatch(s.strip()):
         return "'" + s
     return s
+
+
+def clean_controls(s: str) -> str:
+    """Control characters (escape sequences, bells, NUL) replaced by U+FFFD; tabs and line
+    breaks kept."""
+    return _CONTROLS.sub("\ufffd", s)
+
+
+def xml_text(s: str) -> str:
+    """Text XML 1.0 can hold: forbidden characters (most C0 controls, lone surrogates)
+    replaced by U+FFFD."""
+    return _XML_ILLEGAL.sub("\ufffd", clean_controls(s))

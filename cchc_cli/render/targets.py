@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from typing import Any
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
+from xml.sax.saxutils import escape as _xml_escape
+from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..i18n import pct, t
 from ..kpis.catalogue import BY_CODE
-from .model import Pct, Styled, Table
+from .model import Pct, Styled, Table, clean_controls, xml_text
+
+
+def xml_escape(s: str) -> str:
+    """Element text: escaped, and only characters XML 1.0 allows (a unit name with a
+    control character must not make the report unreadable)."""
+    return _xml_escape(xml_text(s))
+
+
+def quoteattr(s: str) -> str:
+    """An attribute value: quoted, escaped, XML 1.0 characters only, line breaks and tabs
+    as character references (an attribute keeps them only so)."""
+    return _quoteattr(xml_text(s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
 # What one more dossier meeting the condition means, per KPI (min targets) — and, for the
 # "lower is better" KPIs, what one fewer means.
@@ -133,7 +145,7 @@ def junit(report, lang: str) -> str:
 
 
 def _gh_escape(s: str, prop: bool = False) -> str:
-    s = s.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    s = clean_controls(s).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         s = s.replace(":", "%3A").replace(",", "%2C")
     return s

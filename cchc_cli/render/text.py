@@ -5,7 +5,16 @@ from __future__ import annotations
 from typing import IO, Any
 
 from ..i18n import pct
-from .model import Pct, Styled, Table
+from .model import Pct, Styled, Table, clean_controls
+
+
+def _plain(s: str):
+    """Input text as rich text: never parsed as rich markup ("[red]", "[/]" in a unit name
+    is printed as it is), control characters (terminal escapes) replaced."""
+    from rich.text import Text
+
+    return Text(clean_controls(s))
+
 
 STYLES = {"ok": "green", "pass": "green", "warn": "yellow", "fail": "bold red", "no_data": "dim", "muted": "dim",
           "improved": "green", "regressed": "red", "unchanged": "dim"}
@@ -17,12 +26,12 @@ def _cell(v: Any, lang: str) -> Any:
     if isinstance(v, Pct):
         return pct(v.value, lang=lang)
     if isinstance(v, Styled):
-        return Text(v.text, style=STYLES.get(v.style, ""))
+        return Text(clean_controls(v.text), style=STYLES.get(v.style, ""))
     if v is None:
         return "—"
-    if isinstance(v, int):
+    if isinstance(v, int) and not isinstance(v, bool):
         return f"{v:,}".replace(",", ".") if lang == "vi" else f"{v:,}"
-    return str(v)
+    return _plain(str(v))
 
 
 def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str] | None = None) -> None:
@@ -31,14 +40,14 @@ def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str
 
     console = Console(file=out, soft_wrap=False, width=None if out.isatty() else 200)
     for line in header or []:
-        console.print(line, highlight=False)
+        console.print(_plain(line), highlight=False)
     for tb in tables:
-        rt = RTable(title=tb.title, title_justify="left", show_lines=False, header_style="bold")
+        rt = RTable(title=_plain(tb.title), title_justify="left", show_lines=False, header_style="bold")
         for i, c in enumerate(tb.columns):
-            rt.add_column(c, justify="right" if i in tb.numeric else "left", overflow="fold", no_wrap=i in tb.numeric)
+            rt.add_column(_plain(c), justify="right" if i in tb.numeric else "left", overflow="fold", no_wrap=i in tb.numeric)
         for row in tb.rows:
             rt.add_row(*[_cell(v, lang) for v in row])
         console.print(rt)
         for n in tb.notes:
-            console.print(f"  {n}", style="dim", highlight=False)
+            console.print(_plain(f"  {n}"), style="dim", highlight=False)
         console.print()

@@ -6,17 +6,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Pct, Styled, Table, safe_text
+from .model import Pct, Styled, Table, clean_controls, safe_text, xml_text
 
 FILLS = {"pass": "C6EFCE", "ok": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "improved": "C6EFCE", "regressed": "FFC7CE"}
 
 
 def _sheet_name(title: str, used: set[str]) -> str:
-    name = "".join(ch for ch in title if ch not in '[]:*?/\\')[:31] or "Sheet"
+    """A title Excel accepts: no []:*?/\\ or control character, no apostrophe at either end,
+    at most 31 characters, not the reserved "History", unique in the workbook."""
+    name = "".join(ch for ch in xml_text(clean_controls(title)) if ch not in '[]:*?/\\\ufffd')
+    name = name.strip().strip("'").strip()[:31].strip("'").strip() or "Sheet"
+    if name.lower() == "history":
+        name = "History (1)"
     base, i = name, 2
-    while name in used:
+    while name.lower() in {u.lower() for u in used}:
         suffix = f" ({i})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = base[: 31 - len(suffix)].rstrip("'") + suffix
         i += 1
     used.add(name)
     return name
@@ -35,10 +40,10 @@ def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[s
     for tb in tables:
         ws = wb.create_sheet(_sheet_name(tb.title if len(tb.title) <= 31 else tb.key, used))
         r = 1
-        ws.cell(r, 1, safe_text(tb.title)).font = Font(bold=True, size=13)
+        _text(ws.cell(r, 1), tb.title).font = Font(bold=True, size=13)
         r += 1
         for line in header or []:
-            ws.cell(r, 1, safe_text(line))
+            _text(ws.cell(r, 1), line)
             r += 1
         r += 1
         if tb.groups:
@@ -46,14 +51,14 @@ def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[s
             for title, span in tb.groups:
                 if span <= 0:
                     continue
-                cell = ws.cell(r, c, safe_text(title))
+                cell = _text(ws.cell(r, c), title)
                 cell.font, cell.alignment = bold, wrap
                 if span > 1:
                     ws.merge_cells(start_row=r, start_column=c, end_row=r, end_column=c + span - 1)
                 c += span
             r += 1
         for i, name in enumerate(tb.columns, start=1):
-            cell = ws.cell(r, i, safe_text(name))
+            cell = _text(ws.cell(r, i), name)
             cell.font, cell.alignment = bold, wrap
         ws.freeze_panes = ws.cell(r + 1, 1)
         r += 1
@@ -66,10 +71,18 @@ def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[s
             r += 1
         for n in tb.notes:
             r += 1
-            ws.cell(r, 1, safe_text(n)).font = Font(italic=True)
+            _text(ws.cell(r, 1), n).font = Font(italic=True)
         for i, w in enumerate(widths, start=1):
             ws.column_dimensions[get_column_letter(i)].width = max(8, min(60, w + 2))
     wb.save(path_or_buffer)
+
+
+def _text(cell, s: str):
+    """A text cell that stays text: neutralised (formula prefixes, control characters) and
+    typed as a string, so that openpyxl never reads it as a formula or an error code."""
+    cell.value = xml_text(safe_text(s))
+    cell.data_type = "s"
+    return cell
 
 
 def _put(cell, v: Any) -> None:
@@ -79,10 +92,12 @@ def _put(cell, v: Any) -> None:
         cell.value = v.value
         cell.number_format = "0.00%"
     elif isinstance(v, Styled):
-        cell.value = safe_text(v.text)
+        _text(cell, v.text)
         if v.style in FILLS:
             cell.fill = PatternFill("solid", fgColor=FILLS[v.style])
     elif isinstance(v, str):
-        cell.value = safe_text(v)
+        _text(cell, v)
+    elif v is None or isinstance(v, (bool, int, float)):
+        cell.value = v  # numbers stay numbers
     else:
-        cell.value = v
+        _text(cell, str(v))
