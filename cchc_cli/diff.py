@@ -56,8 +56,11 @@ def _is_json(paths: list[str | Path]) -> bool:
 
 
 def load_json_side(path: str | Path) -> Side:
+    from .reading import limits
+
     p = Path(path)
     try:
+        limits.check_file_size(p)
         doc = json.loads(p.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
         raise DataError(f"{p}: không tìm thấy tệp.") from None
@@ -69,6 +72,16 @@ def load_json_side(path: str | Path) -> Side:
                         hint="Ghi kết quả bằng: cchc compute ... --format json --output ketqua.json")
     if doc.get("schema_version") != 1:
         raise DataError(f"{p}: schema_version {doc.get('schema_version')!r} không được hỗ trợ (cần 1).")
+    results = doc["results"]
+    if not isinstance(results, list):
+        raise DataError(f"{p}: 'results' phải là một danh sách.", hint="Dùng tệp do `cchc compute --format json` ghi ra.")
+    for i, r in enumerate(results):
+        ok = (isinstance(r, dict) and isinstance(r.get("kpi"), str) and isinstance(r.get("group"), dict)
+              and all(isinstance(r.get(k), int) and not isinstance(r.get(k), bool) and r.get(k) >= 0
+                      for k in ("numerator", "denominator")))
+        if not ok:
+            raise DataError(f"{p}: results[{i}] không đúng dạng (cần kpi, group, numerator, denominator).",
+                            hint="Tệp đã bị sửa tay hoặc không phải do `cchc compute --format json` ghi ra.")
     return Side(str(p), "json", doc["results"], doc.get("unavailable", []), list(doc.get("group_by", [])),
                 doc.get("period", {}))
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from .schema.headers import ColumnMap, Source
 from .schema.models import field_specs
-from .schema.parsers import Parse, ParseError, Parser
+from .schema.parsers import Parse, ParseError, Parser, today
 from .reading.table import RawTable, col
 
 EXAMPLES_PER_PROBLEM = 5
@@ -123,6 +123,8 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
                 problems.append(_missing(raw, sources[0], missing))
             reject |= missing | bad_total
 
+    if "received_at" in out or "finished_at" in out:
+        reject |= _date_order(raw, out, by_field, problems)
     frame = pd.DataFrame(out)
     frame["_row"] = raw.rows
     for name, problem_rows in ((None, raw.bad_rows),):
@@ -136,6 +138,54 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
     rejected_rows = np.concatenate([raw.rows[reject], np.asarray([r for r, _ in raw.bad_rows], dtype=np.int64)])
     frame = frame.loc[~reject].reset_index(drop=True)
     return ValidatedTable(raw, frame, rejected_rows, problems, notes)
+
+
+def _date_order(raw: RawTable, out: dict[str, Any], by_field: dict, problems: list[Problem]) -> np.ndarray:
+    """Dates no export can hold (the column-at-a-time twin of DossierRecord's validators):
+    a receipt or a finish after the day of the run, and a finish before the receipt. A future receipt rejects the row; a future finish date, or
+    one before the receipt, becomes unknown (the dossier leaves the timing KPIs, counted
+    as excluded). Returns the rows to reject."""
+    n = len(raw.rows)
+    reject = np.zeros(n, dtype=bool)
+    end_of_today = pd.Timestamp(today()) + pd.Timedelta(days=1)
+
+    def flag(name: str, mask: np.ndarray, code: str, rejects: bool) -> None:
+        if not mask.any():
+            return
+        src = by_field[name][0]
+        rows = raw.rows[mask]
+        vals = pd.to_datetime(out[name])[mask].iloc[:EXAMPLES_PER_PROBLEM]
+        shown = [v.strftime("%d/%m/%Y %H:%M") if (v.hour or v.minute) else v.strftime("%d/%m/%Y") for v in vals]
+        problems.append(Problem(raw.path, name, src.header, code, int(mask.sum()),
+                                [int(r) for r in rows[:EXAMPLES_PER_PROBLEM]], None,
+                                [(int(r), v) for r, v in zip(rows[:EXAMPLES_PER_PROBLEM], shown)], {}, rejects=rejects))
+
+    rec = out.get("received_at")
+    fin = out.get("finished_at")
+    if rec is not None:
+        r = pd.to_datetime(rec).to_numpy(dtype="datetime64[ns]")
+        future = ~np.isnat(r) & (r >= end_of_today.to_datetime64())
+        flag("received_at", future, "future_date", True)
+        reject |= future
+    if fin is not None:
+        f = pd.to_datetime(fin).to_numpy(dtype="datetime64[ns]")
+        known = ~np.isnat(f)
+        future = known & (f >= end_of_today.to_datetime64())
+        flag("finished_at", future, "future_date", False)
+        unknown = future
+        if rec is not None:
+            r = pd.to_datetime(rec).to_numpy(dtype="datetime64[ns]")
+            both = known & ~np.isnat(r) & ~future
+            # times of day count only when both carry one (00:00 is a date alone)
+            timed = both & (f.astype("datetime64[D]") != f) & (r.astype("datetime64[D]") != r)
+            before = both & np.where(timed, f < r, f.astype("datetime64[D]") < r.astype("datetime64[D]"))
+            flag("finished_at", before, "finished_before_received", False)
+            unknown |= before
+        if unknown.any():
+            out["finished_at"] = pd.Series(np.where(unknown, np.datetime64("NaT", "ns"), f), index=fin.index)
+            prev = out.get(invalid_col("finished_at"))
+            out[invalid_col("finished_at")] = unknown if prev is None else (np.asarray(prev) | unknown)
+    return reject
 
 
 def _problems(raw: RawTable, src: Source, bad: np.ndarray, annotation: Any, extra: dict | None) -> list[Problem]:

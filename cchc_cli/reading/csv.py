@@ -92,7 +92,7 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         if max_bytes is not None and size > max_bytes:
             raise DataError(
                 f"{p}: tệp lớn {size:,} byte, vượt giới hạn {max_bytes:,} byte.",
-                hint="Tăng giới hạn bằng --max-file-size nếu tệp này đúng là dữ liệu cần đọc.",
+                hint="Tăng giới hạn bằng --max-file-mb nếu tệp này đúng là dữ liệu cần đọc.",
             )
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
@@ -135,7 +135,10 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         buf = _Stream(p, start)  # streamed from the file: no copy, no mapped pages
     else:
         buf = pa.py_buffer(_drop_lines(text, skip_lines).encode("utf-8"))
-    t = _read_fast(buf, width, keep, delimiter)
+    # an odd number of quote characters may be a quoted cell left open, which pyarrow would
+    # silently run to the end of the file: the Python reader then finds and names it
+    odd_quotes = (_count_quotes(data) if utf8 else text.count('"')) % 2 == 1
+    t = None if odd_quotes else _read_fast(buf, width, keep, delimiter)
     if t is not None:
         frame, n = t
         rows = np.arange(n, dtype=np.int64) + skip_records + 1
@@ -143,7 +146,7 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
     else:  # ragged records (or bytes that are not UTF-8): name them exactly
         if text is None:
             text = decode(data.to_pybytes(), p, encoding)
-        frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records)
+        frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records, p)
     raw = RawTable(p, frame, rows, layout, mapping, notes, encoding=encoding, delimiter=delimiter, bad_rows=bad)
     return trim_tail(raw)
 
@@ -211,12 +214,24 @@ def _read_fast(buf, width: int, keep: list[int], delimiter: str):
     return frame, table.num_rows
 
 
-def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_records: int):
+def _count_quotes(data) -> int:
+    """Quote characters in a (memory-mapped) buffer, counted 16 MB at a time."""
+    arr = np.frombuffer(memoryview(data), dtype=np.uint8)
+    step = 16 << 20
+    return int(sum(np.count_nonzero(arr[i:i + step] == 34) for i in range(0, len(arr), step)))
+
+
+def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_records: int, path: str = "?"):
+    from . import limits
+
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: dict[int, list[str]] = {i: [] for i in keep}
     rows: list[int] = []
     bad: list[tuple[int, str]] = []
-    for n, rec in enumerate(reader, start=1):
+    last_start, last_has_newline = 0, False
+    for n, rec in enumerate(_with_starts(reader), start=1):
+        start_line, rec = rec
+        last_start, last_has_newline = start_line, any("\n" in c or "\r" in c for c in rec)
         if n <= skip_records:
             continue
         if len(rec) > width:
@@ -231,5 +246,20 @@ def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_reco
         for i in keep:
             out[i].append(rec[i])
         rows.append(n)
+    if last_has_newline and text.count('"') % 2 == 1:
+        # the last record swallowed line breaks and the quotes do not pair up: a quoted cell
+        # opened in it was never closed, and every line after it vanished into that cell
+        raise limits.unclosed_quote_error(path, last_start)
     frame = pd.DataFrame({col(i): pd.array(out[i], dtype=pd.StringDtype("pyarrow")) for i in keep})
     return frame, np.asarray(rows, dtype=np.int64), bad
+
+
+def _with_starts(reader):
+    """Each record with the physical line it starts on."""
+    while True:
+        start = reader.line_num + 1
+        try:
+            rec = next(reader)
+        except StopIteration:
+            return
+        yield start, rec

@@ -211,19 +211,30 @@ def map_headers(
     return Mapping(sources, headers, unmapped, ignored, sorted(shadowed), model)
 
 
+# Columns of personal data (inputs.md): never offered as "the column you meant", so that a
+# hint never nudges anyone to map a phone number as a dossier id.
+PERSONAL_HEADERS = frozenset(fold(h) for h in (
+    "Chủ hồ sơ", "Họ tên chủ hồ sơ", "Người nộp", "Người nộp hồ sơ", "Tên cá nhân, tổ chức", "Tên cá nhân",
+    "Số CCCD", "CCCD", "Số CMND", "CMND", "Số định danh", "Số điện thoại", "Điện thoại", "Địa chỉ", "Thư điện tử",
+    "Email", "Họ tên", "Họ và tên", "Ngày sinh",
+))
+NEAREST_CUTOFF = 0.6
+
+
 def nearest_headers(field_name: str, headers: list[str], model: type[BaseModel], n: int = 3) -> list[str]:
-    """Headers of the table that look most like the spellings of ``field_name``."""
+    """Headers of the table that look most like the spellings of ``field_name`` (never a
+    column of personal data)."""
     spec = next(f for f in field_specs(model) if f.name == field_name)
     spellings = [fold(h) for h in spec.headers.spellings]
     scored = []
     for h in headers:
         k = fold(h)
-        if not k:
+        if not k or k in PERSONAL_HEADERS:
             continue
         score = max((difflib.SequenceMatcher(None, k, s).ratio() for s in spellings), default=0)
         scored.append((score, h))
     scored.sort(key=lambda t: -t[0])
-    return [h for score, h in scored[:n] if score >= 0.45]
+    return [h for score, h in scored[:n] if score >= NEAREST_CUTOFF]
 
 
 def score_labels(candidates: list[list[str]], model: type[BaseModel], user: ColumnMap) -> int:

@@ -40,6 +40,17 @@ class ParseError(ValueError):
         self.params = params
 
 
+def today() -> dt.date:
+    """The day of the run: no export holds a receipt or a finish after it."""
+    return dt.date.today()
+
+
+def finished_before(fin: dt.datetime, rec: dt.datetime) -> bool:
+    """A finish before the receipt; times of day count only when both carry one."""
+    timed = (fin.hour, fin.minute, fin.second) != (0, 0, 0) and (rec.hour, rec.minute, rec.second) != (0, 0, 0)
+    return fin < rec if timed else fin.date() < rec.date()
+
+
 def is_blank(v: Any) -> bool:
     if v is None:
         return True
