@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import DataError
+from .layout import column_letter
 
 MB = 1024 * 1024
 
@@ -472,7 +473,7 @@ def check_table(raw, limits: Limits | None = None) -> None:
         pos = int(name[1:])
         src = sources.get(pos)
         header = src.header if src is not None else (raw.mapping.headers[pos] if pos < len(raw.mapping.headers)
-                                                      else "") or _letter(pos)
+                                                      else "") or column_letter(pos)
         longest, at, nul_at = _scan_column(raw.frame[name], limits.max_cell_chars,
                                            text=src is None or src.parser.kind == "text")
         if longest > limits.max_cell_chars:
@@ -538,15 +539,6 @@ def _scan_column(s, limit: int, text: bool = True) -> tuple[int, int, int | None
     at = next(i for i, v in enumerate(values) if v.__class__ is str and len(v) == longest)
     nul_at = next((i for i, v in enumerate(values) if v.__class__ is str and "\x00" in v), None) if nul else None
     return longest, at, nul_at
-
-
-def _letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 __all__ = ["DEFAULT", "Limits", "check_file_size", "check_regular_file", "check_table", "check_text_file",

@@ -229,6 +229,7 @@ def validation(sources, fmt: str, output, lang: str, inputs=()) -> None:
 
 
 def column_mapping(raw, fmt: str, lang: str) -> None:
+    from ..reading.layout import column_letter
     from .model import Table
 
     m = raw.mapping
@@ -251,7 +252,7 @@ def column_mapping(raw, fmt: str, lang: str) -> None:
             field, vals = f"{shadow[pos]}: {t('shadowed', lang)}", []
         else:
             field, vals = "—", []
-        tb.rows.append([_col_letter(pos), header, field, ", ".join(vals)])
+        tb.rows.append([column_letter(pos), header, field, ", ".join(vals)])
         doc_cols.append({"position": pos, "header": header, "field": src.field if src else None,
                          "samples": vals})
     missing = m.missing_required()
@@ -267,15 +268,6 @@ def column_mapping(raw, fmt: str, lang: str) -> None:
                      "unmapped": unmapped, "missing_required": missing}), None)
         return
     _tables_out([tb], fmt, None, lang, ())
-
-
-def _col_letter(i: int) -> str:
-    s = ""
-    i += 1
-    while i:
-        i, r = divmod(i - 1, 26)
-        s = chr(65 + r) + s
-    return s
 
 
 def kpi_catalogue(fmt: str, lang: str) -> None:
