@@ -15,18 +15,56 @@ from .layout import find_layout, no_header_hint
 from .table import Note, RawTable, col, kept_positions, trim_tail
 
 
-def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
+# The workbook most recently opened (kind detection opens it, the reader reads it next):
+# one entry, so memory stays bounded; the reader drops it once the sheet is read.
+_LAST: dict[tuple, dict] = {}
+
+
+def _key(path: Path) -> tuple:
+    st = path.stat()
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+
+
+def open_workbook(path: Path) -> dict:
+    """The checked, opened workbook of ``path`` (safety checks run once per file):
+    ``{"wb": CalamineWorkbook, "sheets": {name: CalamineSheet}}``."""
     import python_calamine as cal
 
     from .limits import check_file_size, check_xlsx
 
+    k = _key(path)
+    entry = _LAST.get(k)
+    if entry is None:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            check_xlsx(path)  # a zip bomb never reaches calamine
+        else:
+            check_file_size(path)
+        entry = {"wb": cal.CalamineWorkbook.from_path(str(path)), "sheets": {}}
+        _LAST.clear()
+        _LAST[k] = entry
+    return entry
+
+
+def sheet_of(entry: dict, name: str):
+    ws = entry["sheets"].get(name)
+    if ws is None:
+        ws = entry["sheets"][name] = entry["wb"].get_sheet_by_name(name)
+    return ws
+
+
+def forget(path: Path) -> None:
+    _LAST.clear()
+
+
+def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
+    import python_calamine as cal
+
     p = str(path)
-    if path.suffix.lower() in (".xlsx", ".xlsm"):
-        check_xlsx(path)  # a zip bomb never reaches calamine
-    else:
-        check_file_size(path)
     try:
-        wb = cal.CalamineWorkbook.from_path(p)
+        entry = open_workbook(path)
+        wb = entry["wb"]
+    except DataError:  # the safety checks' own message (size, bomb, cell references)
+        raise
     except cal.PasswordError:
         raise DataError(f"{p}: tệp Excel có mật khẩu, không đọc được.",
                         hint="Mở tệp, bỏ mật khẩu và lưu lại rồi chạy lại.") from None
@@ -48,7 +86,7 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         chosen = names
     for name in chosen:
         try:
-            ws = wb.get_sheet_by_name(name)
+            ws = sheet_of(entry, name)
             grid = ws.to_python(skip_empty_area=False)
         except Exception as e:
             raise DataError(f"{p}: không đọc được trang tính '{name}' ({type(e).__name__}): tệp bị hỏng.",
@@ -74,6 +112,7 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
         del width
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
+        forget(path)  # the parsed sheet is no longer needed
         return trim_tail(raw)
     where = f"trang tính '{sheet}'" if sheet else f"các trang tính ({', '.join(names)})"
     raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.", hint=no_header_hint(model))

@@ -17,19 +17,17 @@ HEAD_ROWS = 60
 def _grids(path: Path, sheet: str | None):
     ext = path.suffix.lower()
     if ext in (".xlsx", ".xlsm", ".xls"):
-        import python_calamine as cal
+        from .excel import open_workbook, sheet_of
 
-        from .limits import check_file_size, check_xlsx
-
-        try:  # the reader proper reports a file that fails these checks
-            check_xlsx(path) if ext != ".xls" else check_file_size(path)
-        except DataError:
+        try:  # the reader proper reports a file that fails the checks or cannot be opened
+            entry = open_workbook(path)
+        except Exception:
             return
         try:
-            wb = cal.CalamineWorkbook.from_path(str(path))
+            wb = entry["wb"]
             names = [sheet] if sheet and sheet in wb.sheet_names else wb.sheet_names
             for n in names:
-                ws = wb.get_sheet_by_name(n)
+                ws = sheet_of(entry, n)
                 try:
                     merged = ws.merged_cell_ranges
                 except Exception:
