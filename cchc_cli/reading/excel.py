@@ -3,6 +3,7 @@ numbers stay numbers), merged header cells are known, row numbers are the sheet'
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -16,8 +17,15 @@ from .table import Note, RawTable, col, kept_positions, trim_tail
 
 
 # The workbook most recently opened (kind detection opens it, the reader reads it next):
-# one entry, so memory stays bounded; the reader drops it once the sheet is read.
-_LAST: dict[tuple, dict] = {}
+# one entry per thread, so memory stays bounded and diff's two reading threads never
+# share a calamine workbook (which refuses concurrent use); dropped once read.
+_LOCAL = threading.local()
+
+
+def _last() -> dict[tuple, dict]:
+    if not hasattr(_LOCAL, "last"):
+        _LOCAL.last = {}
+    return _LOCAL.last
 
 
 def _key(path: Path) -> tuple:
@@ -33,15 +41,16 @@ def open_workbook(path: Path) -> dict:
     from .limits import check_file_size, check_xlsx
 
     k = _key(path)
-    entry = _LAST.get(k)
+    last = _last()
+    entry = last.get(k)
     if entry is None:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             check_xlsx(path)  # a zip bomb never reaches calamine
         else:
             check_file_size(path)
         entry = {"wb": cal.CalamineWorkbook.from_path(str(path)), "sheets": {}}
-        _LAST.clear()
-        _LAST[k] = entry
+        last.clear()
+        last[k] = entry
     return entry
 
 
@@ -53,7 +62,7 @@ def sheet_of(entry: dict, name: str):
 
 
 def forget(path: Path) -> None:
-    _LAST.clear()
+    _last().clear()
 
 
 def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
@@ -103,14 +112,12 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         mapping = map_headers(layout.candidates, model, user)
         keep = kept_positions(mapping)
         body = grid[layout.data_start :]
-        width = max((len(r) for r in body), default=0)
         data = {}
         for i in keep:
             data[col(i)] = pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
         frame = pd.DataFrame(data)
         rows = np.arange(len(body), dtype=np.int64) + layout.data_start + 1
         notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
-        del width
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
         forget(path)  # the parsed sheet is no longer needed
         return trim_tail(raw)
