@@ -9,7 +9,6 @@ The command line renders exactly this object, so another program gets the same n
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -17,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
-from .dataset import Dataset, load
+from .dataset import Dataset
 from .errors import ConfigError
 from .kpis import dossiers as engine
 from .kpis.catalogue import BY_CODE
@@ -312,10 +311,6 @@ def _coverage_results(cov: pd.DataFrame, keys: list[str]) -> list[dict]:
         out += _finish_table(t, gk, ["software_coverage_rate"])
     out += _finish_table(vals.sum().to_frame().T, [], ["software_coverage_rate"])
     return out
-
-
-def today() -> dt.date:  # pragma: no cover - seam for tests
-    return dt.date.today()
 
 
 __all__ = ["ComputeResult", "check_targets", "compute", "compute_dataset", "parse_by", "SCHEMA_VERSION"]

@@ -127,11 +127,9 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
         reject |= _date_order(raw, out, by_field, problems)
     frame = pd.DataFrame(out)
     frame["_row"] = raw.rows
-    for name, problem_rows in ((None, raw.bad_rows),):
-        del name
-        for row, shape in problem_rows:
-            problems.append(Problem(raw.path, "", "", "bad_shape", 1, [row], None, [(row, shape)],
-                                    {"cells": shape}, rejects=True))
+    for row, shape in raw.bad_rows:
+        problems.append(Problem(raw.path, "", "", "bad_shape", 1, [row], None, [(row, shape)],
+                                {"cells": shape}, rejects=True))
     for p in problems:
         if p.field in {s.name for s in field_specs(model) if s.required}:
             p.rejects = True

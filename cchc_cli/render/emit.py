@@ -180,8 +180,6 @@ def compute_result(result, fmt: str, output, lang: str, inputs=()) -> None:
     from .report import compute_tables
 
     _tables_out(compute_tables(result, lang), fmt, output, lang, inputs, [_period_line(result, lang)])
-    if result.period.inferred and output is None and fmt == "table":
-        pass
 
 
 def validation(sources, fmt: str, output, lang: str, inputs=()) -> None:
@@ -213,12 +211,7 @@ def validation(sources, fmt: str, output, lang: str, inputs=()) -> None:
         write(_json(doc), output, inputs)
         return
 
-    class _R:  # what inputs_table reads
-        def __init__(self):
-            self.inputs = reports
-            self.dataset = type("D", (), {"conflict_count": n_conflicts})()
-
-    tables = [inputs_table(_R(), lang), problems_table(problems, lang, limit=10_000)]
+    tables = [inputs_table(reports, n_conflicts, lang), problems_table(problems, lang, limit=10_000)]
     if conflicts:
         from .model import Table
 
@@ -328,7 +321,8 @@ def check_report(result, report, fmt: str, output, lang: str, inputs=()) -> None
     else:
         from .report import inputs_table
 
-        tables = [rt.checks_table(report, lang), inputs_table(result, lang)]
+        conflicts = result.dataset.conflict_count if result.dataset is not None else 0
+        tables = [rt.checks_table(report, lang), inputs_table(result.inputs, conflicts, lang)]
         _tables_out(tables, fmt, output, lang, inputs, [_period_line(result, lang)])
     if fmt not in ("table",) or output is not None:
         # the verdict always reaches the terminal, whatever the data format
@@ -349,14 +343,10 @@ def preset_list(fmt: str, lang: str) -> None:
     tb = Table("presets", "Bộ chỉ tiêu có sẵn" if lang == "vi" else "Built-in target sets",
                ["--preset", t("kpi", lang), t("level", lang), "Ngưỡng" if lang == "vi" else "Threshold", t("source", lang)])
 
-    class _C:  # threshold() reads .target
-        def __init__(self, tg):
-            self.target = tg
-
     for s in sets:
         for tg in s.targets:
             tb.rows.append([s.origin, tg.kpi, tg.level or ("mọi cấp" if lang == "vi" else "all"),
-                            threshold(_C(tg), lang), s.source or ""])
+                            threshold(tg, lang), s.source or ""])
     _tables_out([tb], fmt, None, lang, ())
 
 

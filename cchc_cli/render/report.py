@@ -46,11 +46,11 @@ def group_label(group: dict[str, Any], lang: str) -> str:
     return " · ".join("—" if v is None else str(v) for v in group.values())
 
 
-def inputs_table(result, lang: str) -> Table:
+def inputs_table(reports, conflict_count: int, lang: str) -> Table:
     tb = Table("inputs", t("title_inputs", lang),
                [t("file", lang), t("rows", lang), t("used", lang), t("rejected", lang), t("duplicates", lang), t("notes", lang)],
                numeric={1, 2, 3, 4})
-    for rep in result.inputs:
+    for rep in reports:
         notes = [t("header_row", lang, row=rep.header_row)] if rep.header_row else []
         notes += [note_text(n.code, n.params, lang) for n in rep.notes]
         if rep.totals_rows:
@@ -62,10 +62,10 @@ def inputs_table(result, lang: str) -> Table:
         tb.rows.append([rep.path, rep.rows, rep.used, rep.rejected, rep.duplicates, "; ".join(notes)])
         if rep.kind != "dossiers":
             tb.rows[-1][0] = f"{rep.path} [{rep.kind}]"
-    tot = [sum(getattr(r, k) for r in result.inputs) for k in ("rows", "used", "rejected", "duplicates")]
+    tot = [sum(getattr(r, k) for r in reports) for k in ("rows", "used", "rejected", "duplicates")]
     tb.notes.append(t("reconcile", lang, rows=tot[0], used=tot[1], rejected=tot[2], duplicates=tot[3]))
-    if result.dataset is not None and result.dataset.conflict_count:
-        tb.notes.append(t("conflicts", lang, n=result.dataset.conflict_count))
+    if conflict_count:
+        tb.notes.append(t("conflicts", lang, n=conflict_count))
     return tb
 
 
@@ -151,7 +151,8 @@ def conflicts_table(result, lang: str) -> Table:
 
 
 def compute_tables(result, lang: str) -> list[Table]:
-    tables = [inputs_table(result, lang), counts_table(result, lang), kpi_table(result, lang)]
+    conflicts = result.dataset.conflict_count if result.dataset is not None else 0
+    tables = [inputs_table(result.inputs, conflicts, lang), counts_table(result, lang), kpi_table(result, lang)]
     g = grouped_kpi_table(result, lang)
     if g:
         tables.append(g)

@@ -56,8 +56,8 @@ def action(c, lang: str) -> str:
     return f"{text} ({word} {gap} {'điểm %' if lang == 'vi' else 'pp'})"
 
 
-def threshold(c, lang: str) -> str:
-    tg = c.target
+def threshold(tg, lang: str) -> str:
+    """A target's thresholds as a person reads them: "≥ 40%, cảnh báo < 45%"."""
     parts = []
     if tg.min is not None:
         parts.append(f"≥ {pct(tg.min, 0, lang)}")
@@ -94,7 +94,7 @@ def checks_table(report, lang: str) -> Table:
                cols, numeric={2, 3, 4})
     for c in report.ordered():
         tb.rows.append([BY_CODE[c.kpi].label(lang), group_text(c.group), Pct(c.value), c.numerator, c.denominator,
-                        threshold(c, lang), Styled(status_label(c.status, lang), c.status),
+                        threshold(c.target, lang), Styled(status_label(c.status, lang), c.status),
                         action(c, lang) or (c.reason or "")])
     tb.notes.append(summary_line(report, lang))
     if report.targets.source:
@@ -129,7 +129,7 @@ def junit(report, lang: str) -> str:
            f'failures="{failures}" errors="0" skipped="{skipped}">']
     for c in checks:
         name = f"{group_text(c.group)}"
-        msg = f"{BY_CODE[c.kpi].label(lang)}: {pct(c.value, 2, lang)} ({c.numerator}/{c.denominator}), {threshold(c, lang)}"
+        msg = f"{BY_CODE[c.kpi].label(lang)}: {pct(c.value, 2, lang)} ({c.numerator}/{c.denominator}), {threshold(c.target, lang)}"
         out.append(f'    <testcase classname={quoteattr(c.kpi)} name={quoteattr(name)}>')
         if report.is_failure(c):
             detail = action(c, lang) or (c.reason or "")
@@ -160,7 +160,7 @@ def github(report, lang: str) -> str:
         level = "error" if report.is_failure(c) else "warning"
         title = f"{c.kpi} — {group_text(c.group)}"
         msg = (f"{BY_CODE[c.kpi].label(lang)}: {pct(c.value, 2, lang)} ({c.numerator}/{c.denominator}), "
-               f"{threshold(c, lang)}. {action(c, lang) or c.reason or ''}").strip()
+               f"{threshold(c.target, lang)}. {action(c, lang) or c.reason or ''}").strip()
         lines.append(f"::{level} title={_gh_escape(title, prop=True)}::{_gh_escape(msg)}")
     lines.append(f"::notice title=cchc check-targets::{_gh_escape(summary_line(report, lang))}")
     return "\n".join(lines) + "\n"

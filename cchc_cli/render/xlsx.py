@@ -29,7 +29,7 @@ def _sheet_name(title: str, used: set[str]) -> str:
 
 def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[str] | None = None) -> None:
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter
 
     wb = Workbook()

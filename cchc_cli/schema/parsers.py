@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import GetCoreSchemaHandler, ValidationInfo
 from pydantic_core import core_schema
 
-from . import vocab
 from .text import WS_CLASS, WS_OTHER_CLASS, fold, nfc, squeeze, trim
 
 if TYPE_CHECKING:  # pragma: no cover
