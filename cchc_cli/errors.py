@@ -1,10 +1,15 @@
 """Errors the core raises, each tied to an exit code of cli.md.
 
-The CLI maps them to exit codes; library users catch them as ordinary exceptions.
-Messages are already worded for a person (in the language chosen by the caller).
+An error carries a code and parameters, never wording: ``DataError("file_not_found",
+path=p)``. The text lives in the message catalogue (``i18n``: ``error.<code>`` and, when
+there is something to do about it, ``error.<code>.hint``) and is worded at the edge, in
+the language the user chose. ``str(e)`` and ``e.message`` word it in the default language
+(``CCHC_LANG``, else Vietnamese) for library users.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class CchcError(Exception):
@@ -12,13 +17,37 @@ class CchcError(Exception):
 
     exit_code = 1
 
-    def __init__(self, message: str, *, hint: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+    def __init__(self, code: str, /, *, hint: str | None = None, **params: Any):
+        super().__init__(code)
+        self.code = code
+        self.params = params
+        self.hint_code = hint  # another catalogue code for the hint (default: error.<code>.hint)
 
-    def __str__(self) -> str:  # pragma: no cover - trivial
-        return self.message if not self.hint else f"{self.message}\n{self.hint}"
+    def text(self, lang: str | None = None) -> str:
+        from .i18n import has, t
+
+        key = f"error.{self.code}"
+        return t(key, lang, **self.params) if has(key) else self.code  # (a code not yet catalogued)
+
+    def hint_text(self, lang: str | None = None) -> str | None:
+        from .i18n import has, t
+
+        key = f"error.{self.hint_code or self.code}.hint"
+        if has(key):
+            return t(key, lang, **self.params)
+        return self.hint_code if self.hint_code and not has(f"error.{self.hint_code}.hint") and " " in self.hint_code else None
+
+    @property
+    def message(self) -> str:
+        return self.text()
+
+    @property
+    def hint(self) -> str | None:
+        return self.hint_text()
+
+    def __str__(self) -> str:
+        h = self.hint_text()
+        return self.text() if not h else f"{self.text()}\n{h}"
 
 
 class ConfigError(CchcError):
