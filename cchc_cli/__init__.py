@@ -19,12 +19,14 @@ __version__ = "0.1.0"
 
 _LAZY = {
     "compute": ("cchc_cli.api", "compute"),
-    "ComputeResult": ("cchc_cli.api", "ComputeResult"),
+    "ComputeResult": ("cchc_cli.kpis.results", "ComputeResult"),
+    "KpiResult": ("cchc_cli.kpis.results", "KpiResult"),
     "check_targets": ("cchc_cli.api", "check_targets"),
+    "diff": ("cchc_cli.api", "diff"),
     "load": ("cchc_cli.dataset", "load"),
     "Dataset": ("cchc_cli.dataset", "Dataset"),
     "Period": ("cchc_cli.kpis.period", "Period"),
-    "KPIS": ("cchc_cli.kpis.catalogue", "KPIS"),
+    "KPIS": ("cchc_cli.kpis.definitions", "KPIS"),
     "DossierRecord": ("cchc_cli.schema.models", "DossierRecord"),
     "WorkCalendar": ("cchc_cli.calendar", "WorkCalendar"),
 }

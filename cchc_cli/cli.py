@@ -246,7 +246,7 @@ def diff_cmd(
     """So sánh hai kỳ hoặc hai bản xuất / what changed between two periods or two snapshots."""
 
     def body():
-        from .diff import diff as do
+        from .compare import diff as do
 
         olds = list(old)
         inputs = _check_output(output, olds, [new], catalogue, logbook, calendar, columns, targets)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
-from .kpis.catalogue import BY_CODE
+from .kpis.definitions import BY_CODE
 from .schema import vocab
 from .schema.text import fold
 
@@ -201,16 +201,20 @@ class Check:
     origin: str
     needed: int | None = None  # dossiers more (min) or fewer (max) to meet the failing threshold
     gap_pp: float | None = None  # percentage points to the failing threshold
-    reason: str | None = None  # for no_data
+    reason: Any = None  # for no_data: an i18n.Msg, worded at the edge
     bound: str | None = None  # which threshold the status comes from: min, warn_min, max, warn_max
 
-    def to_json(self) -> dict[str, Any]:
+    def reason_text(self, lang: str | None = None) -> str:
+        return self.reason.text(lang) if self.reason is not None else ""
+
+    def to_json(self, lang: str | None = None) -> dict[str, Any]:
         t = self.target
         return {
             "kpi": self.kpi, "group": self.group, "value": self.value, "numerator": self.numerator,
             "denominator": self.denominator, "min": t.min, "max": t.max, "warn_min": t.warn_min,
             "warn_max": t.warn_max, "status": self.status, "target": self.origin, "needed": self.needed,
-            "gap_pp": self.gap_pp, "reason": self.reason, "bound": self.bound,
+            "gap_pp": self.gap_pp, "reason": self.reason_text(lang) if self.reason is not None else None,
+            "reason_code": self.reason.key if self.reason is not None else None, "bound": self.bound,
         }
 
 
@@ -264,6 +268,11 @@ class CheckReport:
         s = self.summary
         return bool(s["fail"] or ("warn" in self.fail_on and s["warn"]) or ("no-data" in self.fail_on and s["no_data"]))
 
+    @property
+    def evaluated(self) -> bool:
+        """Whether any check could be evaluated (a run that checked nothing is no pass)."""
+        return any(c.status != "no_data" for c in self.checks)
+
     def is_failure(self, c: Check) -> bool:
         return c.status == "fail" or (c.status == "warn" and "warn" in self.fail_on) or (
             c.status == "no_data" and "no-data" in self.fail_on)
@@ -272,45 +281,55 @@ class CheckReport:
         return sorted(self.checks, key=lambda c: (STATUS_ORDER[c.status], c.kpi, [str(v) for v in c.group.values()]))
 
 
-def evaluate(results: list[dict[str, Any]], unavailable: list[dict[str, Any]], groups: list[dict[str, Any]],
-             targets: TargetSet, fail_on: set[str] | None = None, inputs: set[str] | None = None) -> CheckReport:
-    """Check every group of ``results`` against every target that applies to it.
-    ``inputs``: the kinds of input the run read; targets on KPIs of another kind of input
-    are not checked (listed in ``not_checked``), rather than reported as "no data" for
-    every group."""
+def evaluate(results, unavailable, groups, targets: TargetSet, fail_on: set[str] | None = None,
+             inputs: set[str] | None = None) -> CheckReport:
+    """Check every group of ``results`` (``KpiResult``s) against every target that applies
+    to it. ``unavailable``: the KPIs the run could not compute; ``groups``: the dossiers'
+    groups (checked even where no dossier KPI is computable). ``inputs``: the kinds of input
+    the run read; targets on KPIs of another kind of input are not checked (listed in
+    ``not_checked``), rather than reported as "no data" for every group. A target naming a
+    unit that no group has is ``no_data`` for that unit, never a silent pass."""
+    from .i18n import msg
+    from .kpis.results import group_key
+
     skipped = [t for t in targets.targets if inputs is not None and BY_CODE[t.kpi].input not in inputs]
     targets = TargetSet(targets.name, targets.source, [t for t in targets.targets if t not in skipped], targets.origin)
-    by_key = {(r["kpi"], tuple(sorted(r["group"].items(), key=lambda kv: kv[0]))): r for r in results if r["group"]}
-    missing = {u["kpi"]: u for u in unavailable}
+    by_key = {r.key: r for r in results if r.group}
+    missing = {u.kpi: u for u in unavailable}
     # the groups of each kind of input: a dossier target is checked on the dossiers' groups,
     # a document target on the register's, never on groups another input brought
-    kind_groups: dict[str, list[dict[str, Any]]] = {}
+    kind_groups: dict[str, dict] = {}
     for r in results:
-        if r["group"]:
-            lst = kind_groups.setdefault(BY_CODE[r["kpi"]].input, [])
-            if r["group"] not in lst:
-                lst.append(r["group"])
-    for g in groups:  # groups with counts (dossiers) even when no dossier KPI is computable
-        if g and g not in kind_groups.setdefault("dossiers", []):
-            kind_groups["dossiers"].append(g)
+        if r.group:
+            kind_groups.setdefault(BY_CODE[r.kpi].input, {})[r.group] = None
+    for g in groups:
+        if g:
+            kind_groups.setdefault("dossiers", {})[g] = None
     checks: list[Check] = []
-    pairs = [(g, t) for t in targets.targets for g in kind_groups.get(BY_CODE[t.kpi].input, [])]
-    for g, t in pairs:
-        gkey = tuple(sorted(g.items(), key=lambda kv: kv[0]))
-        if not _applies(t, g):
-            continue
-        r = by_key.get((t.kpi, gkey))
-        if r is None:
-            reason = "unavailable: " + ", ".join(missing[t.kpi].get("columns", [])) if t.kpi in missing else "unavailable"
-            checks.append(Check(t.kpi, g, None, 0, 0, t, "no_data", targets.origin, reason=reason))
-            continue
-        status, need, gap, bound = _status(t, r["numerator"], r["denominator"])
-        reason = None
-        if status == "no_data":
-            why = ", ".join(f"{f}: {n}" for f, n in (r.get("excluded_by") or {}).items())
-            reason = f"denominator 0; excluded {r.get('excluded', 0)}" + (f" ({why})" if why else "")
-        checks.append(Check(t.kpi, g, r["value"], r["numerator"], r["denominator"], t, status, targets.origin,
-                            need, gap, reason, bound))
+    for t in targets.targets:
+        matched = False
+        for g in kind_groups.get(BY_CODE[t.kpi].input, {}):
+            gd = dict(g)
+            if not _applies(t, gd):
+                continue
+            matched = True
+            r = by_key.get((t.kpi, group_key(g)))
+            if r is None:
+                cols = ", ".join(missing[t.kpi].columns) if t.kpi in missing else ""
+                checks.append(Check(t.kpi, gd, None, 0, 0, t, "no_data", targets.origin,
+                                    reason=msg("reason_unavailable", columns=cols)))
+                continue
+            status, need, gap, bound = _status(t, r.numerator, r.denominator)
+            reason = None
+            if status == "no_data":
+                why = ", ".join(f"{f}: {n}" for f, n in r.excluded_by)
+                reason = msg("reason_denominator_zero", excluded=r.excluded, why=f" ({why})" if why else "")
+            checks.append(Check(t.kpi, gd, r.value, r.numerator, r.denominator, t, status, targets.origin,
+                                need, gap, reason, bound))
+        if not matched and t.unit is not None:
+            g = {"unit": t.unit} | ({"level": t.level} if t.level else {})
+            checks.append(Check(t.kpi, g, None, 0, 0, t, "no_data", targets.origin,
+                                reason=msg("reason_unit_absent", unit=t.unit)))
     return CheckReport(checks, targets, set(fail_on or {"fail"}), skipped)
 
 

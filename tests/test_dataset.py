@@ -12,7 +12,8 @@ from hypothesis import strategies as st
 
 import cchc_cli
 from builders import write_csv, write_xlsx
-from cchc_cli.kpis import dossiers as engine
+from cchc_cli.kpis.aggregate import aggregate
+from cchc_cli.kpis.kinds import BY_NAME
 from cchc_cli.kpis.period import parse_period
 from strategies import HEADER, export_rows
 
@@ -21,7 +22,7 @@ MARCH = parse_period("2023-03")
 
 
 def _sums(result) -> dict[tuple, tuple[int, int]]:
-    return {(r["kpi"], tuple(sorted(r["group"].items()))): (r["numerator"], r["denominator"]) for r in result.results}
+    return {(r.kpi, tuple(sorted(r.group))): (r.numerator, r.denominator) for r in result.results}
 
 
 def test_duplicates_across_files_counted_once_and_conflicts_reported(tmp_path: Path):
@@ -73,14 +74,14 @@ def test_rows_reconcile(tmp_path_factory, rows):
     for i in r.inputs:
         assert i.rows == i.used + i.rejected + i.duplicates
     assert r.inputs[0].rows == len(rows)
-    c = next(c for c in r.counts if c["group"] == {})
+    c = next(c for c in r.counts if c.group == ())
     assert c["carried_over"] + c["new"] == c["resolved"] + c["pending"] + c["withdrawn_stopped_refused"] + c["unknown_state"]
     assert c["resolved"] == c["resolved_early"] + c["resolved_on_day"] + c["resolved_late"] + c["resolved_no_due"]
     assert c["pending"] == c["pending_within_due"] + c["pending_overdue"] + c["pending_no_due"]
     assert c["new"] == c["new_direct"] + c["new_online"] + c["new_postal"] + c["new_other_channel"]
     for e in r.results:
-        assert 0 <= e["numerator"] <= e["denominator"] or e["denominator"] == 0 == e["numerator"]
-        assert (e["value"] is None) == (e["denominator"] == 0)
+        assert 0 <= e.numerator <= e.denominator or e.denominator == 0 == e.numerator
+        assert (e.value is None) == (e.denominator == 0)
 
 
 @SETTINGS
@@ -99,7 +100,7 @@ def test_files_together_equal_sums_apart(tmp_path_factory, a, b, copies):
     both = cchc_cli.compute([fa, fb], period="2023-03", by="unit")
     sa, sb, st_ = _sums(ra), _sums(rb), _sums(both)
     for key in set(sa) | set(sb):
-        if key[0] in {u["kpi"] for u in both.unavailable}:
+        if key[0] in {u.kpi for u in both.unavailable}:
             continue
         na, da = sa.get(key, (0, 0))
         nb, db = sb.get(key, (0, 0))
@@ -116,9 +117,11 @@ def test_chunks_add_up_to_the_whole(tmp_path_factory, rows, cut):
     except cchc_cli.DataError:
         return
     frame = ds.frame
-    whole = engine.aggregate(frame, MARCH, ["unit"])
-    parts = engine.aggregate(frame.iloc[:cut], MARCH, ["unit"]) + engine.aggregate(frame.iloc[cut:], MARCH, ["unit"])
+    kind = BY_NAME["dossiers"]
+    whole = aggregate(kind, frame, MARCH, ["unit"])
+    parts = aggregate(kind, frame.iloc[:cut], MARCH, ["unit"]) + aggregate(kind, frame.iloc[cut:], MARCH, ["unit"])
     pd.testing.assert_frame_equal(whole.table.sort_index(), parts.table.sort_index()[whole.table.columns], check_dtype=False)
+    assert whole == parts
 
 
 def test_no_usable_rows_is_a_data_error(tmp_path: Path):

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 import cchc_cli
 from builders import write_csv
 from cchc_cli.cli import app
-from cchc_cli.diff import diff
+from cchc_cli.compare import diff
 from strategies import HEADER, export_rows
 
 runner = CliRunner()

@@ -72,13 +72,13 @@ EXPECTED = [
 @pytest.mark.parametrize("kpi,num,den,excluded,reasons", EXPECTED, ids=[e[0] for e in EXPECTED])
 def test_overall_kpi(march, kpi, num, den, excluded, reasons):
     e = march.entry(kpi)
-    assert (e["numerator"], e["denominator"], e["excluded"]) == (num, den, excluded)
-    assert e["excluded_by"] == reasons
-    assert e["value"] == pytest.approx(num / den)
+    assert (e.numerator, e.denominator, e.excluded) == (num, den, excluded)
+    assert dict(e.excluded_by) == reasons
+    assert e.value == pytest.approx(num / den)
 
 
 def test_report_counts(march):
-    c = next(c for c in march.counts if c["group"] == {})
+    c = next(c for c in march.counts if c.group == ())
     expected = {
         "received": 13, "carried_over": 1, "new": 12,  # A8 carried over; A9 ended in February
         "new_direct": 6, "new_online": 4, "new_postal": 1, "new_other_channel": 1,
@@ -94,8 +94,8 @@ def test_report_counts(march):
 
 def test_groups_by_unit_and_level_inferred(march, export):
     lb = march.entry("on_time_rate", unit=LB)
-    assert (lb["numerator"], lb["denominator"], lb["excluded_by"]) == (0, 0, {"due_at": 1})
-    assert lb["value"] is None  # no data, never 0 and never 100%
+    assert (lb.numerator, lb.denominator, dict(lb.excluded_by)) == (0, 0, {"due_at": 1})
+    assert lb.value is None  # no data, never 0 and never 100%
     assert march.count("resolved", unit=LB) == 1
     by_level = cchc_cli.compute([export], period="2023-03", by="level")
     assert by_level.count("new", level="Xã") == 1
@@ -106,10 +106,10 @@ def test_groups_by_unit_and_level_inferred(march, export):
 
 def test_groups_add_up_to_overall(march):
     for kpi, *_ in EXPECTED:
-        groups = [r for r in march.results if r["kpi"] == kpi and r["group"]]
+        groups = [r for r in march.results if r.kpi == kpi and r.group]
         overall = march.entry(kpi)
-        assert sum(g["numerator"] for g in groups) == overall["numerator"]
-        assert sum(g["denominator"] for g in groups) == overall["denominator"]
+        assert sum(g.numerator for g in groups) == overall.numerator
+        assert sum(g.denominator for g in groups) == overall.denominator
 
 
 def test_by_month_splits_the_period(export):
@@ -136,12 +136,12 @@ def test_without_period_covers_the_span_of_the_data(export):
 def test_unavailable_kpis_are_listed_with_reason(tmp_path):
     f = write_csv(tmp_path / "a.csv", [["Mã hồ sơ", "Ngày tiếp nhận", "Trạng thái"], ["X1", "01/03/2023", "Đang xử lý"]])
     r = cchc_cli.compute([f], period="2023-03")
-    missing = {u["kpi"]: u["columns"] for u in r.unavailable}
+    missing = {u.kpi: list(u.columns) for u in r.unavailable}
     assert missing["online_payment_rate"] == ["fee", "online_payment"]
     assert missing["online_rate"] == ["channel"]
-    assert not any(x["kpi"] == "online_payment_rate" for x in r.results)
+    assert not any(x.kpi == "online_payment_rate" for x in r.results)
     assert missing["appointment_slip_rate"] == ["due_at"]
-    assert r.entry("same_day_rate")["denominator"] == 0  # needs no extra column: computed, no data
+    assert r.entry("same_day_rate").denominator == 0  # needs no extra column: computed, no data
 
 
 def test_without_status_column_finish_date_decides(tmp_path):
@@ -152,7 +152,7 @@ def test_without_status_column_finish_date_decides(tmp_path):
     ])
     r = cchc_cli.compute([f], period="2023-03")
     assert (r.count("resolved"), r.count("pending")) == (1, 1)
-    assert r.entry("on_time_rate")["value"] == 1.0
+    assert r.entry("on_time_rate").value == 1.0
 
 
 def test_split_fee_columns_and_payment_method(tmp_path):
@@ -163,7 +163,7 @@ def test_split_fee_columns_and_payment_method(tmp_path):
         ["C3", "01/03/2023", "", "5.000", ""],  # charge only, blank method = not online
     ])
     e = cchc_cli.compute([f], period="2023-03").entry("online_payment_rate")
-    assert (e["numerator"], e["denominator"]) == (1, 2)
+    assert (e.numerator, e.denominator) == (1, 2)
 
 
 def test_json_document_has_the_cli_md_shape(march):

@@ -55,22 +55,22 @@ def test_cai_rang_procedure_figures(cai_rang):
     cat, dos = cai_rang
     r = cchc_cli.compute([dos], catalogue=cat, period="2023-03", by="level")
     full = {lv: r.entry("full_online_service_rate", level=lv) for lv in ("Huyện", "Xã")}
-    assert (full["Huyện"]["numerator"], full["Huyện"]["denominator"]) == (87, 281)
-    assert round(full["Huyện"]["value"] * 100) == 31
-    assert (full["Xã"]["numerator"], full["Xã"]["denominator"]) == (17, 213)
-    assert round(full["Xã"]["value"] * 100) == 8
+    assert (full["Huyện"].numerator, full["Huyện"].denominator) == (87, 281)
+    assert round(full["Huyện"].value * 100) == 31
+    assert (full["Xã"].numerator, full["Xã"].denominator) == (17, 213)
+    assert round(full["Xã"].value * 100) == 8
     assert r.value("full_online_eligible_rate", level="Huyện") == 1.0
     used = r.entry("services_with_online_dossiers_rate", level="Huyện")
-    assert (used["numerator"], used["denominator"]) == (6, 87) and round(used["value"] * 100) == 7
+    assert (used.numerator, used.denominator) == (6, 87) and round(used.value * 100) == 7
     ward = r.entry("services_with_online_dossiers_rate", level="Xã")
-    assert (ward["numerator"], ward["denominator"]) == (2, 17) and round(ward["value"] * 100) == 12
+    assert (ward.numerator, ward.denominator) == (2, 17) and round(ward.value * 100) == 12
     assert r.value("online_service_rate", level="Huyện") == pytest.approx(150 / 281)
     # the dossier of a procedure the catalogue does not list is counted and listed
     assert r.notes["catalogue_missing"] == [{"procedure_code": "Z.999", "dossiers": 1}]
     # full_online_dossier_rate from the catalogue's service levels: 6 online of 7 full-online district dossiers,
     # 2 of 2 ward; the Z.999 dossier is excluded (unknown procedure)
     e = r.entry("full_online_dossier_rate")
-    assert (e["numerator"], e["denominator"], e["excluded_by"]) == (8, 9, {"service_level": 1})
+    assert (e.numerator, e.denominator, dict(e.excluded_by)) == (8, 9, {"service_level": 1})
 
 
 def test_catalogue_through_cli_json_has_input_kinds(cai_rang):
@@ -90,8 +90,8 @@ def test_o_mon_software_coverage(tmp_path):
     book = write_csv(tmp_path / "so-theo-doi.csv", [["Đơn vị", "Kỳ", "Số hồ sơ tiếp nhận"], ["UBND quận Ô Môn", "2016", "30.717"]])
     r = cchc_cli.compute([dos], logbook=book, period="2016", by="unit")
     e = r.entry("software_coverage_rate", unit="UBND quận Ô Môn")
-    assert (e["numerator"], e["denominator"]) == (28_634, 30_717)
-    assert round(e["value"] * 100, 2) == 93.22
+    assert (e.numerator, e.denominator) == (28_634, 30_717)
+    assert round(e.value * 100, 2) == 93.22
 
 
 def test_documents_register(tmp_path):
@@ -106,9 +106,9 @@ def test_documents_register(tmp_path):
     r = cchc_cli.compute([reg], period="2023-03", by="unit")  # recognised by its header
     assert r.inputs[0].kind == "documents"
     s = r.entry("signed_document_rate", unit="UBND quận Cái Răng")
-    assert (s["numerator"], s["denominator"], s["excluded_by"]) == (2, 3, {"signature": 1})
-    assert (r.entry("two_layer_signed_rate")["numerator"], r.entry("two_layer_signed_rate")["denominator"]) == (1, 3)
-    assert (r.entry("interconnect_sent_rate")["numerator"], r.entry("interconnect_sent_rate")["denominator"]) == (3, 4)
+    assert (s.numerator, s.denominator, dict(s.excluded_by)) == (2, 3, {"signature": 1})
+    assert (r.entry("two_layer_signed_rate").numerator, r.entry("two_layer_signed_rate").denominator) == (1, 3)
+    assert (r.entry("interconnect_sent_rate").numerator, r.entry("interconnect_sent_rate").denominator) == (3, 4)
     v = runner.invoke(app, ["validate", str(reg), "--kind", "documents", "--format", "json"])
     assert v.exit_code == 0, v.output
     probs = json.loads(v.stdout)["problems"]
@@ -119,10 +119,10 @@ def test_documents_by_month(tmp_path):
     head = ["Số ký hiệu", "Ngày ký", "Đơn vị", "Ký số"]
     reg = write_csv(tmp_path / "vb.csv", [head, ["1/A", "01/03/2023", "Sở Tư pháp", "Có"], ["2/A", "01/04/2023", "Sở Tư pháp", "Không"]])
     r = cchc_cli.compute([reg], period="2023-Q2".replace("Q2", "Q1"), by="month")
-    assert r.entry("signed_document_rate", month="2023-03")["value"] == 1.0
+    assert r.entry("signed_document_rate", month="2023-03").value == 1.0
     r2 = cchc_cli.compute([reg], from_date if False else [reg], by="month") if False else cchc_cli.compute([reg], start="2023-03-01", end="2023-04-30", by="month")
-    assert r2.entry("signed_document_rate", month="2023-04")["value"] == 0.0
-    assert r2.entry("signed_document_rate")["denominator"] == 2
+    assert r2.entry("signed_document_rate", month="2023-04").value == 0.0
+    assert r2.entry("signed_document_rate").denominator == 2
 
 
 CAL_HEAD = ["Mã hồ sơ", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái", "Thời hạn quy định"]
@@ -139,9 +139,9 @@ def test_statutory_kpis_across_tet_2023(tmp_path):
     f = write_csv(tmp_path / "tet.csv", rows)
     r = cchc_cli.compute([f], start="2023-01-01", end="2023-05-31")
     a = r.entry("appointment_within_limit_rate")
-    assert (a["numerator"], a["denominator"], a["excluded_by"]) == (2, 3, {"time_limit_days": 1})
+    assert (a.numerator, a.denominator, dict(a.excluded_by)) == (2, 3, {"time_limit_days": 1})
     s = r.entry("statutory_on_time_rate")
-    assert (s["numerator"], s["denominator"], s["excluded_by"]) == (1, 2, {"time_limit_days": 1})
+    assert (s.numerator, s.denominator, dict(s.excluded_by)) == (1, 2, {"time_limit_days": 1})
 
 
 def test_calendar_file_adds_a_working_saturday(tmp_path):
@@ -185,7 +185,7 @@ def test_targets_and_diff_on_procedure_kpis(cai_rang, tmp_path):
     _, rep = cchc_cli.check_targets([dos], catalogue=cat, targets=t, period="2023-03", by="level")
     assert {c.group["level"]: c.status for c in rep.checks} == {"Huyện": "pass", "Xã": "fail"}
     assert next(c for c in rep.checks if c.group["level"] == "Xã").needed == 5  # 22 of 213 reach 10 %
-    from cchc_cli.diff import diff
+    from cchc_cli.compare import diff
 
     d = diff([dos], [dos], catalogue=[cat], period="2023-03", by="level")
     assert any(c["kpi"] == "full_online_service_rate" for c in d.kpis)

@@ -229,7 +229,7 @@ def test_an_internal_error_never_quotes_its_message(inputs, monkeypatch):
     def boom(*a, **k):
         raise ValueError(f"could not convert string to float: '{NAME}'")
 
-    monkeypatch.setattr(dossiers, "aggregate", boom)
+    monkeypatch.setattr(dossiers, "measures", boom)
     r = runner.invoke(app, ["compute", str(inputs["csv"]), "--period", "2023-03"])
     assert r.exit_code == 4
     assert "ValueError" in r.stderr and "Lỗi nội bộ" in r.stderr and NAME not in r.stderr + r.stdout
@@ -239,7 +239,7 @@ def test_an_internal_error_never_quotes_its_message(inputs, monkeypatch):
 def test_an_internal_error_with_cchc_debug_shows_the_traceback(inputs, monkeypatch):
     from cchc_cli.kpis import dossiers
 
-    monkeypatch.setattr(dossiers, "aggregate", lambda *a, **k: 1 / 0)
+    monkeypatch.setattr(dossiers, "measures", lambda *a, **k: 1 / 0)
     monkeypatch.setenv("CCHC_DEBUG", "1")
     r = runner.invoke(app, ["compute", str(inputs["csv"]), "--period", "2023-03"])
     assert r.exit_code == 4 and "Traceback" in r.stderr and "ZeroDivisionError" in r.stderr

@@ -45,7 +45,7 @@ class Msg:
         return t(self.key, lang, **self.params)
 
 
-def msg(key: str, **params: Any) -> Msg:
+def msg(key: str, /, **params: Any) -> Msg:
     return Msg(key, params)
 
 
@@ -53,7 +53,7 @@ def has(key: str, lang: str = "vi") -> bool:
     return key in catalogue(lang)
 
 
-def t(key: str, lang: str | None = None, **params: Any) -> str:
+def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The wording of ``key`` in ``lang`` with ``params`` filled in. A missing key is
     returned as it is (the catalogue test makes that a failing test, never a silent gap)."""
     lang = lang or default_lang()

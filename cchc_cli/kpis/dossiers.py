@@ -2,9 +2,8 @@
 
 ``measures(frame, period)`` turns every dossier into 0/1 columns: for each KPI its
 numerator (``<code>.num``), denominator (``<code>.den``) and exclusions with their reason
-(``<code>.exc.<field>``), and the counts of the report form. ``aggregate`` sums them per
-group. Because everything is a count, results for files, chunks, months or cluster
-partitions add up exactly; a ratio is only formed at the very end (``finish``).
+(``<code>.exc.<field>``), and the counts of the report form. The one engine
+(``kpis.aggregate``) sums them per group; a ratio is only formed at the very end.
 
 State rules (kpis.md "Period and dossier states"), with the decisions the spec leaves open
 (docs/decisions.md):
@@ -20,7 +19,7 @@ State rules (kpis.md "Period and dossier states"), with the decisions the spec l
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
@@ -28,7 +27,6 @@ import pandas as pd
 
 from ..schema.vocab import ENDED_UNRESOLVED_STATES, RESOLVED_STATES
 from ..validate import invalid_col
-from .catalogue import BY_CODE, DOSSIER_KPIS
 from .period import Period
 
 COUNT_KEYS: tuple[str, ...] = (
@@ -38,9 +36,8 @@ COUNT_KEYS: tuple[str, ...] = (
     "withdrawn_stopped_refused", "unknown_state",
 )
 
-# KPIs measured without the working-day calendar (the calendar ones are measured when
-# the dossiers' time limits are known; see ``Statutory``).
-ENGINE_KPIS = tuple(c for c in DOSSIER_KPIS if c not in ("appointment_within_limit_rate", "statutory_on_time_rate"))
+# measured only when the dossiers' time limits are known (see ``Statutory``)
+CALENDAR_KPIS = ("appointment_within_limit_rate", "statutory_on_time_rate")
 
 
 def unknown(df: pd.DataFrame, name: str) -> np.ndarray:
@@ -218,114 +215,3 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     m["count.withdrawn_stopped_refused"] = ended_unres
     m["count.unknown_state"] = in_run & state_unknown
     return m
-
-
-GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month")
-
-
-def group_columns(df: pd.DataFrame, keys: list[str]) -> dict[str, pd.Series]:
-    out = {}
-    for k in keys:
-        if k == "month":
-            continue
-        if k == "procedure":
-            code = _col(df, "procedure_code")
-            name = _col(df, "procedure_name")
-            out[k] = code.where(code.notna(), name)
-        else:
-            out[k] = _col(df, k)
-    return out
-
-
-@dataclass
-class Sums:
-    """Summed measures per group: a DataFrame indexed by the group keys (or one row)."""
-
-    keys: list[str]
-    table: pd.DataFrame = field(repr=False)
-
-    def __add__(self, other: "Sums") -> "Sums":
-        t = pd.concat([self.table, other.table]).groupby(level=list(range(self.table.index.nlevels)), dropna=False).sum()
-        return Sums(self.keys, t)
-
-
-def _group_codes(df: pd.DataFrame, keys: list[str]) -> tuple[np.ndarray, pd.Index]:
-    """Integer group code of every row and the group labels (sorted, missing values kept)."""
-    cols = group_columns(df, keys)
-    frame = pd.DataFrame({k: v.to_numpy() if hasattr(v, "to_numpy") else v for k, v in cols.items()})
-    g = frame.groupby(keys, dropna=False, sort=True, observed=True)
-    codes = g.ngroup().to_numpy()
-    labels = g.size().index
-    return codes, labels
-
-
-def aggregate(df: pd.DataFrame, period: Period, keys: list[str], **kw) -> Sums:
-    """Sum the measures of ``df`` per group of ``keys`` ("month" splits the period). The
-    sums are one ``np.bincount`` per measure over integer group codes."""
-    other = [k for k in keys if k != "month"]
-    if other:
-        codes, labels = _group_codes(df, other)
-        k = len(labels)
-    parts = []
-    periods = period.months() if "month" in keys else [period]
-    for p in periods:
-        m = measures(df, p, **kw)
-        if other:
-            data = {name: np.bincount(codes[mask], minlength=k) for name, mask in m.items()}
-            t = pd.DataFrame(data, index=labels)
-        else:
-            t = pd.DataFrame({name: [int(np.count_nonzero(mask))] for name, mask in m.items()})
-        if "month" in keys:
-            mk = p.month_key()
-            if other:
-                idx = labels.to_frame(index=False)
-                idx["month"] = mk
-                t.index = pd.MultiIndex.from_frame(idx[keys])
-            else:
-                t.index = pd.Index([mk], name="month")
-        parts.append(t)
-    table = pd.concat(parts) if len(parts) > 1 else parts[0]
-    if "month" in keys and other:
-        table = table.sort_index()
-    return Sums(keys, table)
-
-
-def overall_from(grouped: Sums) -> Sums:
-    """The overall sums of a grouping that does not split the period: counts add up."""
-    return Sums([], grouped.table.sum().to_frame().T)
-
-
-def finish(sums: Sums, kpi_codes: Iterable[str]) -> tuple[list[dict], list[dict]]:
-    """(results, counts) rows of the JSON shape of cli.md from summed measures."""
-    results, counts = [], []
-    t = sums.table
-    cols = list(t.columns)
-    for idx, row in t.iterrows():
-        if sums.keys:
-            vals = idx if isinstance(idx, tuple) else (idx,)
-            group = {k: _plain(v) for k, v in zip(sums.keys, vals)}
-        else:
-            group = {}
-        for code in kpi_codes:
-            num = int(row.get(f"{code}.num", 0))
-            den = int(row.get(f"{code}.den", 0))
-            reasons = {c.rsplit(".", 1)[1]: int(row[c]) for c in cols if c.startswith(f"{code}.exc.") and row[c]}
-            results.append({
-                "group": group, "kpi": code, "numerator": num, "denominator": den,
-                "value": (num / den) if den else None,
-                "excluded": int(sum(reasons.values())), "excluded_by": reasons,
-            })
-        counts.append({"group": group, **{k: int(row.get(f"count.{k}", 0)) for k in COUNT_KEYS}})
-    return results, counts
-
-
-def _plain(v):
-    if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-        return None
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
-def kpi_better(code: str) -> str:
-    return BY_CODE[code].better

@@ -4,7 +4,7 @@ pass and fail, dossiers added/removed/changed, and edits after the fact."""
 from __future__ import annotations
 
 from ..i18n import pct, t
-from ..kpis.catalogue import BY_CODE
+from ..kpis.definitions import BY_CODE
 from .model import Pct, Styled, Table
 from .targets import group_text
 
@@ -42,8 +42,8 @@ def summary_table(d, lang: str) -> Table:
                  ("edited_after_the_fact", "Hồ sơ đã giải quyết bị sửa sau", "Resolved dossiers edited after the fact")]
     for key, vi_l, en_l in rows:
         tb.rows.append([vi_l if vi else en_l, s[key]])
-    tb.notes.append(("Cũ: " if vi else "Old: ") + f"{d.old.label} ({d.old.period.get('from')} – {d.old.period.get('to')})")
-    tb.notes.append(("Mới: " if vi else "New: ") + f"{d.new.label} ({d.new.period.get('from')} – {d.new.period.get('to')})")
+    tb.notes.append(("Cũ: " if vi else "Old: ") + f"{d.old.origin} ({d.old.period.start} – {d.old.period.end})")
+    tb.notes.append(("Mới: " if vi else "New: ") + f"{d.new.origin} ({d.new.period.start} – {d.new.period.end})")
     if d.fail_on_regression is not None:
         bad = d.regressions_over(d.fail_on_regression)
         tb.notes.append((f"Giảm quá {d.fail_on_regression} điểm %: {len(bad)}" if vi

@@ -171,11 +171,11 @@ def compute_result(result, fmt: str, output, lang: str, inputs=()) -> None:
         write(_json(result.to_json()), output, inputs)
         return
     if fmt == "csv":
-        from ..kpis.catalogue import BY_CODE
+        from ..kpis.definitions import BY_CODE
         from .csv import results_csv
 
         labels = {c: BY_CODE[c].label(lang) for c in BY_CODE}
-        write(results_csv(result.results, result.group_by, labels), output, inputs)
+        write(results_csv([r.to_json() for r in result.results], result.group_by, labels), output, inputs)
         return
     from .report import compute_tables
 
@@ -264,7 +264,7 @@ def column_mapping(raw, fmt: str, lang: str) -> None:
 
 
 def kpi_catalogue(fmt: str, lang: str) -> None:
-    from ..kpis.catalogue import KPIS
+    from ..kpis.definitions import KPIS
     from .model import Table
 
     if fmt == "json":
@@ -304,7 +304,7 @@ def check_report(result, report, fmt: str, output, lang: str, inputs=()) -> None
     from . import targets as rt
 
     if fmt == "json":
-        write(_json(rt.to_json(result, report)), output, inputs)
+        write(_json(rt.to_json(result, report, lang)), output, inputs)
     elif fmt == "junit":
         write(rt.junit(report, lang), output, inputs)
     elif fmt == "github":
@@ -321,8 +321,7 @@ def check_report(result, report, fmt: str, output, lang: str, inputs=()) -> None
     else:
         from .report import inputs_table
 
-        conflicts = result.dataset.conflict_count if result.dataset is not None else 0
-        tables = [rt.checks_table(report, lang), inputs_table(result.inputs, conflicts, lang)]
+        tables = [rt.checks_table(report, lang), inputs_table(result.inputs, result.conflicts, lang)]
         _tables_out(tables, fmt, output, lang, inputs, [_period_line(result, lang)])
     if fmt not in ("table",) or output is not None:
         # the verdict always reaches the terminal, whatever the data format

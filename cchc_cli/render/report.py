@@ -6,45 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from ..i18n import note_text, t
-from ..kpis.catalogue import BY_CODE
+from ..kpis.definitions import BY_CODE
 from ..kpis.dossiers import COUNT_KEYS
 from .model import Pct, Table
-
-SHORT = {
-    "online_rate": ("Trực tuyến", "Online"),
-    "postal_rate": ("BCCI", "Postal"),
-    "full_online_dossier_rate": ("Toàn trình", "Full-online"),
-    "on_time_rate": ("Đúng hạn", "On time"),
-    "same_day_rate": ("Trong ngày", "Same day"),
-    "overdue_pending_rate": ("Tồn quá hạn", "Overdue pending"),
-    "appointment_slip_rate": ("Phiếu hẹn", "Appointment slip"),
-    "apology_rate": ("Xin lỗi", "Apology"),
-    "online_payment_rate": ("TT trực tuyến", "Paid online"),
-    "digitised_dossier_rate": ("Số hóa HS", "Digitised dossier"),
-    "digitised_result_rate": ("Số hóa KQ", "Digitised result"),
-    "appointment_within_limit_rate": ("Hẹn đúng luật", "Slip within limit"),
-    "statutory_on_time_rate": ("Đúng hạn luật", "Statutory on time"),
-    "online_service_rate": ("DVCTT", "Online services"),
-    "full_online_service_rate": ("DVCTT toàn trình", "Full-online services"),
-    "full_online_eligible_rate": ("TT/đủ ĐK", "Full-online/eligible"),
-    "services_with_online_dossiers_rate": ("DVC có HS", "Services used"),
-    "software_coverage_rate": ("Cập nhật PM", "Coverage"),
-    "signed_document_rate": ("VB ký số", "Signed"),
-    "two_layer_signed_rate": ("Ký số 2 lớp", "Two-layer"),
-    "interconnect_sent_rate": ("Liên thông", "Interconnect"),
-}
-
-
-def short(code: str, lang: str) -> str:
-    pair = SHORT.get(code)
-    return (pair[0] if lang == "vi" else pair[1]) if pair else code
-
-
-def group_label(group: dict[str, Any], lang: str) -> str:
-    if not group:
-        return t("all", lang)
-    return " · ".join("—" if v is None else str(v) for v in group.values())
-
 
 def inputs_table(reports, conflict_count: int, lang: str) -> Table:
     tb = Table("inputs", t("title_inputs", lang),
@@ -79,7 +43,7 @@ def counts_table(result, lang: str) -> Table:
     groups = [("", n), (t("received", lang), 7), (t("resolved", lang), 5), (t("pending", lang), 4), ("", len(cols) - n - 16)]
     tb = Table("counts", t("title_counts", lang), cols, groups=groups, numeric=set(range(n, len(cols))))
     for c in result.counts:
-        g = c["group"]
+        g = c.group_dict
         label = [("—" if g.get(k) is None else g.get(k)) for k in keys] if g else ([t("all", lang)] + [""] * (n - 1))
         vals = [c[k] for k in COUNT_KEYS if k != "unknown_state"]
         if len(cols) > n + len(vals):
@@ -93,17 +57,16 @@ def kpi_table(result, lang: str) -> Table:
                [t("kpi", lang), t("code", lang), t("numerator", lang), t("denominator", lang), t("value", lang), t("excluded", lang)],
                numeric={2, 3, 4, 5})
     for r in result.results:
-        if r["group"]:
+        if r.group:
             continue
-        k = BY_CODE[r["kpi"]]
-        exc = r["excluded"]
-        why = ", ".join(f"{f}: {n}" for f, n in r.get("excluded_by", {}).items())
-        tb.rows.append([k.label(lang), k.code, r["numerator"], r["denominator"], Pct(r["value"]),
-                        f"{exc} ({why})" if exc else 0])
+        k = BY_CODE[r.kpi]
+        why = ", ".join(f"{f}: {n}" for f, n in r.excluded_by)
+        tb.rows.append([k.label(lang), k.code, r.numerator, r.denominator, Pct(r.value),
+                        f"{r.excluded} ({why})" if r.excluded else 0])
     for u in result.unavailable:
-        k = BY_CODE[u["kpi"]]
+        k = BY_CODE[u.kpi]
         tb.notes.append(f"{k.label(lang)} ({k.code}): {t('unavailable', lang).lower()} — "
-                        f"{t('missing_columns', lang)} {', '.join(u.get('columns', []))}")
+                        f"{t('missing_columns', lang)} {', '.join(u.columns)}")
     return tb
 
 
@@ -111,19 +74,20 @@ def grouped_kpi_table(result, lang: str) -> Table | None:
     keys = result.group_by
     if not keys:
         return None
-    codes = list(dict.fromkeys(r["kpi"] for r in result.results if r["group"]))
+    codes = list(dict.fromkeys(r.kpi for r in result.results if r.group))
     tb = Table("by_" + "_".join(keys), t("title_kpis", lang) + " — " + ", ".join(t(k, lang) for k in keys),
-               [t(k, lang) for k in keys] + [short(c, lang) for c in codes],
+               [t(k, lang) for k in keys] + [BY_CODE[c].short(lang) for c in codes],
                numeric=set(range(len(keys), len(keys) + len(codes))))
     rows: dict[tuple, dict[str, Any]] = {}
     for r in result.results:
-        if not r["group"]:
+        if not r.group:
             continue
-        key = tuple(r["group"].get(k) for k in keys)
-        rows.setdefault(key, {})[r["kpi"]] = r["value"]
+        g = r.group_dict
+        key = tuple(g.get(k) for k in keys)
+        rows.setdefault(key, {})[r.kpi] = r.value
     for key, vals in rows.items():
         tb.rows.append([("—" if v is None else v) for v in key] + [Pct(vals.get(c)) for c in codes])
-    tb.notes.append(", ".join(f"{short(c, lang)} = {BY_CODE[c].label(lang)}" for c in codes))
+    tb.notes.append(", ".join(f"{BY_CODE[c].short(lang)} = {BY_CODE[c].label(lang)}" for c in codes))
     return tb
 
 
@@ -151,8 +115,7 @@ def conflicts_table(result, lang: str) -> Table:
 
 
 def compute_tables(result, lang: str) -> list[Table]:
-    conflicts = result.dataset.conflict_count if result.dataset is not None else 0
-    tables = [inputs_table(result.inputs, conflicts, lang), counts_table(result, lang), kpi_table(result, lang)]
+    tables = [inputs_table(result.inputs, result.conflicts, lang), counts_table(result, lang), kpi_table(result, lang)]
     g = grouped_kpi_table(result, lang)
     if g:
         tables.append(g)

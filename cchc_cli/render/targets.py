@@ -7,7 +7,7 @@ from xml.sax.saxutils import escape as _xml_escape
 from xml.sax.saxutils import quoteattr as _quoteattr
 
 from ..i18n import pct, t
-from ..kpis.catalogue import BY_CODE
+from ..kpis.definitions import BY_CODE
 from .model import Pct, Styled, Table, clean_controls, xml_text
 
 
@@ -22,21 +22,6 @@ def quoteattr(s: str) -> str:
     as character references (an attribute keeps them only so)."""
     return _quoteattr(xml_text(s), {"\n": "&#10;", "\r": "&#13;", "\t": "&#9;"})
 
-# What one more dossier meeting the condition means, per KPI (min targets) — and, for the
-# "lower is better" KPIs, what one fewer means.
-ACTIONS = {
-    "online_rate": ("cần thêm {n} hồ sơ nộp trực tuyến", "needs {n} more dossiers filed online"),
-    "postal_rate": ("cần thêm {n} hồ sơ qua dịch vụ BCCI", "needs {n} more dossiers by post (BCCI)"),
-    "full_online_dossier_rate": ("cần thêm {n} hồ sơ toàn trình nộp trực tuyến", "needs {n} more full-online dossiers filed online"),
-    "on_time_rate": ("cần thêm {n} hồ sơ giải quyết đúng hạn", "needs {n} more dossiers resolved on time"),
-    "same_day_rate": ("cần thêm {n} hồ sơ giải quyết trong ngày", "needs {n} more dossiers resolved the same day"),
-    "overdue_pending_rate": ("cần giảm {n} hồ sơ tồn quá hạn", "needs {n} fewer overdue pending dossiers"),
-    "appointment_slip_rate": ("cần thêm {n} hồ sơ có phiếu hẹn trả", "needs {n} more dossiers with an appointment slip"),
-    "apology_rate": ("cần thêm {n} văn bản xin lỗi", "needs {n} more apology letters"),
-    "online_payment_rate": ("cần thêm {n} hồ sơ thanh toán trực tuyến", "needs {n} more dossiers paid online"),
-    "digitised_dossier_rate": ("cần số hóa thêm {n} hồ sơ", "needs {n} more dossiers digitised"),
-    "digitised_result_rate": ("cần số hóa thêm {n} kết quả", "needs {n} more results digitised"),
-}
 STATUS_LABEL = {"pass": ("đạt", "pass"), "warn": ("cảnh báo", "warn"), "fail": ("không đạt", "fail"),
                 "no_data": ("không có dữ liệu", "no data")}
 
@@ -48,8 +33,7 @@ def status_label(s: str, lang: str) -> str:
 def action(c, lang: str) -> str:
     if c.needed is None:
         return ""
-    pair = ACTIONS.get(c.kpi, ("cần thay đổi {n} hồ sơ", "needs {n} dossiers to change"))
-    text = (pair[0] if lang == "vi" else pair[1]).format(n=c.needed)
+    text = BY_CODE[c.kpi].action(c.needed, lang)
     gap = f"{c.gap_pp:.2f}".replace(".", ",") if lang == "vi" else f"{c.gap_pp:.2f}"
     over = bool(c.bound and c.bound.endswith("max"))
     word = ("vượt" if over else "thiếu") if lang == "vi" else ("over by" if over else "short by")
@@ -95,7 +79,7 @@ def checks_table(report, lang: str) -> Table:
     for c in report.ordered():
         tb.rows.append([BY_CODE[c.kpi].label(lang), group_text(c.group), Pct(c.value), c.numerator, c.denominator,
                         threshold(c.target, lang), Styled(status_label(c.status, lang), c.status),
-                        action(c, lang) or (c.reason or "")])
+                        action(c, lang) or c.reason_text(lang)])
     tb.notes.append(summary_line(report, lang))
     if report.targets.source:
         tb.notes.append(("Nguồn: " if lang == "vi" else "Source: ") + report.targets.source)
@@ -106,12 +90,12 @@ def checks_table(report, lang: str) -> Table:
     return tb
 
 
-def to_json(result, report) -> dict[str, Any]:
+def to_json(result, report, lang: str | None = None) -> dict[str, Any]:
     doc = result.to_json("check-targets")
     doc["targets"] = {"name": report.targets.name, "source": report.targets.source, "origin": report.targets.origin}
     doc["summary"] = report.summary
     doc["passed"] = not report.failed
-    doc["checks"] = [c.to_json() for c in report.ordered()]
+    doc["checks"] = [c.to_json(lang) for c in report.ordered()]
     doc["not_checked"] = [t.model_dump(exclude_none=True) for t in report.not_checked]
     return doc
 
@@ -132,7 +116,7 @@ def junit(report, lang: str) -> str:
         msg = f"{BY_CODE[c.kpi].label(lang)}: {pct(c.value, 2, lang)} ({c.numerator}/{c.denominator}), {threshold(c.target, lang)}"
         out.append(f'    <testcase classname={quoteattr(c.kpi)} name={quoteattr(name)}>')
         if report.is_failure(c):
-            detail = action(c, lang) or (c.reason or "")
+            detail = action(c, lang) or c.reason_text(lang)
             out.append(f'      <failure type={quoteattr(c.status)} message={quoteattr(msg)}>{xml_escape(detail)}</failure>')
         elif c.status == "no_data":
             out.append(f'      <skipped message={quoteattr(msg + " — " + status_label("no_data", lang))}/>')
@@ -160,7 +144,7 @@ def github(report, lang: str) -> str:
         level = "error" if report.is_failure(c) else "warning"
         title = f"{c.kpi} — {group_text(c.group)}"
         msg = (f"{BY_CODE[c.kpi].label(lang)}: {pct(c.value, 2, lang)} ({c.numerator}/{c.denominator}), "
-               f"{threshold(c.target, lang)}. {action(c, lang) or c.reason or ''}").strip()
+               f"{threshold(c.target, lang)}. {action(c, lang) or c.reason_text(lang)}").strip()
         lines.append(f"::{level} title={_gh_escape(title, prop=True)}::{_gh_escape(msg)}")
     lines.append(f"::notice title=cchc check-targets::{_gh_escape(summary_line(report, lang))}")
     return "\n".join(lines) + "\n"

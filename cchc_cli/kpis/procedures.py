@@ -1,6 +1,6 @@
-"""KPIs of the other inputs, as sums of per-row measures like the dossier engine:
-procedures (a catalogue, joined with the period's dossiers), outgoing documents, and the
-paper logbook counts behind ``software_coverage_rate``."""
+"""Procedure KPIs: per-procedure 0/1 measures of a procedure catalogue, joined with the
+period's dossiers for ``services_with_online_dossiers_rate``; and the catalogue's facts
+(service level, time limit) looked up for each dossier."""
 
 from __future__ import annotations
 
@@ -11,23 +11,13 @@ import pandas as pd
 
 from ..schema.text import fold
 from .dossiers import unknown as _bad
-from .period import Period, parse_period
-
-PROCEDURE_KPIS = ("online_service_rate", "full_online_service_rate", "full_online_eligible_rate",
-                  "services_with_online_dossiers_rate")
-DOCUMENT_KPIS = ("signed_document_rate", "two_layer_signed_rate", "interconnect_sent_rate")
-PROCEDURE_KEYS = ("level", "unit", "field")
-DOCUMENT_KEYS = ("unit", "level", "month")
-COVERAGE_KEYS = ("unit", "level")
+from .period import Period
 
 
-def _folded(s: pd.Series) -> np.ndarray:
+def folded(s: pd.Series) -> np.ndarray:
     codes, uniques = pd.factorize(s)
     f = np.array([fold(u) for u in uniques] + [""], dtype=object)
     return f[codes]
-
-
-# ------------------------------------------------------------------ procedures
 
 
 def online_procedures(dossiers: pd.DataFrame | None, period: Period) -> dict[str, set]:
@@ -43,11 +33,14 @@ def online_procedures(dossiers: pd.DataFrame | None, period: Period) -> dict[str
     if "level" in sub.columns:
         out["code_level"] = set(zip(codes, sub["level"].astype(object).to_numpy()))
     if "unit" in sub.columns:
-        out["code_unit"] = set(zip(codes, _folded(sub["unit"])))
+        out["code_unit"] = set(zip(codes, folded(sub["unit"])))
     return out
 
 
-def procedure_measures(cat: pd.DataFrame, used: dict[str, set]) -> dict[str, np.ndarray]:
+def measures(cat: pd.DataFrame, period: Period, dossiers: pd.DataFrame | None) -> dict[str, np.ndarray]:
+    """Per-procedure 0/1 measures; ``dossiers`` (the run's, or None) tell which full-online
+    procedures had an online dossier received in ``period``."""
+    used = online_procedures(dossiers, period)
     sl = cat["service_level"]
     full = (sl == "full").to_numpy(dtype=bool)
     online = sl.isin(["full", "partial"]).to_numpy(dtype=bool)
@@ -64,7 +57,7 @@ def procedure_measures(cat: pd.DataFrame, used: dict[str, set]) -> dict[str, np.
     m["full_online_eligible_rate.exc.eligible_full_online"] = elig_bad
     codes = cat["procedure_code"].astype(str).to_numpy()
     has_unit = cat["unit"].notna().to_numpy(dtype=bool) if "unit" in cat.columns else np.zeros(len(cat), bool)
-    units = _folded(cat["unit"]) if "unit" in cat.columns else np.array([""] * len(cat), dtype=object)
+    units = folded(cat["unit"]) if "unit" in cat.columns else np.array([""] * len(cat), dtype=object)
     levels = cat["level"].astype(object).to_numpy()
     hit = np.array([
         ((c, u) in used["code_unit"]) if hu else ((c, lv) in used["code_level"] if used["code_level"] else c in used["code"])
@@ -115,63 +108,3 @@ def catalogue_lookup(dossiers: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
     else:
         out["cat_time_limit_days"] = np.nan
     return out
-
-
-# ------------------------------------------------------------------ documents
-
-
-def document_measures(doc: pd.DataFrame, period: Period) -> dict[str, np.ndarray]:
-    at = doc["issued_at"]
-    inp = ((at >= period.start_ts) & (at < period.end_ts)).to_numpy(dtype=bool)
-    m: dict[str, np.ndarray] = {}
-    sig_bad = _bad(doc, "signature")
-    # a blank signature cell is "none": neither signed nor two layers
-    sig = doc["signature"] if "signature" in doc.columns else pd.Series(None, index=doc.index, dtype=object)
-    signed = sig.isin(["one", "two"]).to_numpy(dtype=bool)
-    two = (sig == "two").to_numpy(dtype=bool)
-    for code, num in (("signed_document_rate", signed), ("two_layer_signed_rate", two)):
-        m[f"{code}.num"] = inp & num & ~sig_bad
-        m[f"{code}.den"] = inp & ~sig_bad
-        m[f"{code}.exc.signature"] = inp & sig_bad
-    ic_bad = _bad(doc, "interconnect")
-    ic = doc["interconnect"].fillna(False).astype(bool).to_numpy() if "interconnect" in doc.columns else np.zeros(len(doc), bool)
-    m["interconnect_sent_rate.num"] = inp & ic & ~ic_bad
-    m["interconnect_sent_rate.den"] = inp & ~ic_bad
-    m["interconnect_sent_rate.exc.interconnect"] = inp & ic_bad
-    m["count.documents"] = inp
-    return m
-
-
-# ------------------------------------------------------------------ logbook coverage
-
-
-def coverage_measures(book: pd.DataFrame, dossiers: pd.DataFrame | None, run: Period) -> tuple[pd.DataFrame, list[dict]]:
-    """One row per logbook line inside the run period: the unit, the dossiers the exports
-    have for it in that line's period (numerator) and the logbook count (denominator)."""
-    rows, skipped = [], []
-    units = _folded(dossiers["unit"]) if dossiers is not None and "unit" in dossiers.columns else None
-    rec = dossiers["received_at"] if dossiers is not None else None
-    for _, r in book.iterrows():
-        try:
-            p = parse_period(str(r["period"]))
-        except Exception:  # a period the logbook spells differently: reported, not guessed
-            skipped.append({"unit": r["unit"], "period": r["period"], "reason": "period"})
-            continue
-        if p.start < run.start or p.end > run.end:
-            continue
-        n = 0
-        if units is not None:
-            n = int(((units == fold(r["unit"])) & (rec >= p.start_ts).to_numpy() & (rec < p.end_ts).to_numpy()).sum())
-        rows.append({"unit": r["unit"], "level": r.get("level"), "month": p.month_key(),
-                     "software_coverage_rate.num": n, "software_coverage_rate.den": int(r["count"])})
-    return pd.DataFrame(rows), skipped
-
-
-def sum_groups(measures: dict[str, np.ndarray] | pd.DataFrame, keycols: dict[str, Any], keys: list[str]) -> pd.DataFrame:
-    t = pd.DataFrame({k: np.asarray(v).astype(np.int64) for k, v in measures.items()}) if isinstance(measures, dict) else measures.copy()
-    for k in keys:
-        t[k] = np.asarray(keycols[k], dtype=object) if not isinstance(measures, pd.DataFrame) else t[k]
-    if keys:
-        return t.groupby(keys, dropna=False, sort=True).sum(numeric_only=True)
-    return t.drop(columns=[c for c in t.columns if not c.endswith((".num", ".den")) and ".exc." not in c and not c.startswith("count.")],
-                  errors="ignore").sum().to_frame().T

@@ -19,6 +19,7 @@ regressed; ``diff(A, A)`` is empty.
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -28,9 +29,18 @@ import numpy as np
 import pandas as pd
 
 from .errors import ConfigError, DataError
-from .kpis.catalogue import BY_CODE
+from .kpis.definitions import BY_CODE
+from .kpis.results import ComputeResult, KpiResult, envelope, group_key
 
-AFTER_THE_FACT_FIELDS = ("received_at", "due_at", "finished_at", "status", "channel")
+AFTER_THE_FACT_FIELDS = ("received_at", "due_at", "finished_at", "status", "channel", "unit")
+# The life of a dossier goes one way: submitted → processing (waiting) → resolved → returned,
+# or it ends refused, withdrawn or stopped. A move along it is an ordinary change; a move
+# back, or from one ending to another, rewrites what was final (docs/decisions.md).
+STAGE = {"submitted": 0, "processing": 1, "waiting": 1, "resolved": 2, "returned": 3,
+         "refused": 2, "withdrawn": 2, "stopped": 2}
+OUTCOME = {"resolved": 1, "returned": 1, "refused": 2, "withdrawn": 3, "stopped": 4}
+DATES_OF_ENDED = ("received_at", "due_at", "finished_at")  # edited after the fact once the dossier ended
+ALWAYS_FIXED = ("channel", "unit")  # set at receipt: any change is an edit
 COMPARED_FIELDS = (
     "received_at", "submitted_at", "due_at", "finished_at", "returned_at", "status", "unit", "level", "field",
     "procedure_code", "procedure_name", "channel", "service_level", "fee", "online_payment", "digitised_dossier",
@@ -39,23 +49,12 @@ COMPARED_FIELDS = (
 MAX_CHANGES = 1000
 
 
-@dataclass
-class Side:
-    label: str
-    kind: str  # "exports" or "json"
-    results: list[dict[str, Any]]
-    unavailable: list[dict[str, Any]]
-    group_by: list[str]
-    period: dict[str, Any]
-    result: Any = None  # ComputeResult for exports
-    dataset: Any = None
-
-
 def _is_json(paths: list[str | Path]) -> bool:
     return len(paths) == 1 and Path(paths[0]).suffix.lower() == ".json"
 
 
-def load_json_side(path: str | Path) -> Side:
+def load_saved(path: str | Path) -> ComputeResult:
+    """A result saved by ``cchc compute --format json``, as a ``ComputeResult``."""
     from .reading import limits
 
     p = Path(path)
@@ -63,60 +62,40 @@ def load_json_side(path: str | Path) -> Side:
         limits.check_file_size(p)
         doc = json.loads(p.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise DataError(f"{p}: không tìm thấy tệp.") from None
+        raise DataError("file_not_found", path=str(p)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise DataError(f"{p}: không đọc được tệp JSON ({e}).",
-                        hint="Dùng tệp do `cchc compute --format json` ghi ra.") from None
-    if not isinstance(doc, dict) or doc.get("tool") != "cchc" or "results" not in doc:
-        raise DataError(f"{p}: không phải kết quả JSON của `cchc compute`.",
-                        hint="Ghi kết quả bằng: cchc compute ... --format json --output ketqua.json")
-    if doc.get("schema_version") != 1:
-        raise DataError(f"{p}: schema_version {doc.get('schema_version')!r} không được hỗ trợ (cần 1).")
-    results = doc["results"]
-    if not isinstance(results, list):
-        raise DataError(f"{p}: 'results' phải là một danh sách.", hint="Dùng tệp do `cchc compute --format json` ghi ra.")
-    for i, r in enumerate(results):
-        ok = (isinstance(r, dict) and isinstance(r.get("kpi"), str) and isinstance(r.get("group"), dict)
-              and all(isinstance(r.get(k), int) and not isinstance(r.get(k), bool) and r.get(k) >= 0
-                      for k in ("numerator", "denominator")))
-        if not ok:
-            raise DataError(f"{p}: results[{i}] không đúng dạng (cần kpi, group, numerator, denominator).",
-                            hint="Tệp đã bị sửa tay hoặc không phải do `cchc compute --format json` ghi ra.")
-    return Side(str(p), "json", doc["results"], doc.get("unavailable", []), list(doc.get("group_by", [])),
-                doc.get("period", {}))
+        raise DataError("saved_result_unreadable", path=str(p), detail=str(e)) from None
+    return ComputeResult.from_json(doc, str(p))
 
 
 def load_side(paths: list[str | Path], by: list[str] | None, period=None, columns=None, sheet=None,
-              catalogue=None, logbook=None, calendar=None) -> Side:
+              catalogue=None, logbook=None, calendar=None) -> ComputeResult:
     if _is_json(paths):
-        return load_json_side(paths[0])
-    from .api import compute_inputs
+        return load_saved(paths[0])
     from .dataset import load_inputs
+    from .kpis.run import compute_inputs
 
     sources = load_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet)
-    r = compute_inputs(sources, list(by or []), period, calendar)
-    ds = r.dataset
-    label = ", ".join(str(p) for p in paths)
-    return Side(label, "exports", r.results, r.unavailable, r.group_by,
-                {"from": r.period.start.isoformat(), "to": r.period.end.isoformat()}, r, ds)
+    return compute_inputs(sources, list(by or []), period, calendar, origin=", ".join(str(p) for p in paths))
+
+
+def _side_json(r: ComputeResult) -> dict[str, Any]:
+    per = {"from": r.period.start.isoformat(), "to": r.period.end.isoformat(), "inferred": r.period.inferred}
+    return {"source": r.origin, "kind": "json" if r.saved else "exports", "period": per}
 
 
 # ------------------------------------------------------------------ KPI diff
 
 
-def _key(r: dict[str, Any]) -> tuple:
-    return r["kpi"], tuple(sorted(r["group"].items(), key=lambda kv: kv[0]))
-
-
-def _frac(r: dict[str, Any] | None) -> Fraction | None:
-    if r is None or not r.get("denominator"):
+def _frac(r: KpiResult | None) -> Fraction | None:
+    if r is None or not r.denominator:
         return None
-    return Fraction(int(r["numerator"]), int(r["denominator"]))
+    return Fraction(r.numerator, r.denominator)
 
 
-def kpi_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
-    o = {_key(r): r for r in old}
-    n = {_key(r): r for r in new}
+def kpi_changes(old: list[KpiResult], new: list[KpiResult]) -> list[dict[str, Any]]:
+    o = {r.key: r for r in old}
+    n = {r.key: r for r in new}
     out = []
     for key in sorted(set(o) | set(n), key=lambda k: (k[0], [str(v) for _, v in k[1]])):
         a, b = o.get(key), n.get(key)
@@ -137,11 +116,11 @@ def kpi_changes(old: list[dict], new: list[dict]) -> list[dict[str, Any]]:
                 change = "improved" if (d > 0) == (better == "higher") else "regressed"
         src = a or b
         out.append({
-            "kpi": key[0], "group": src["group"],
+            "kpi": key[0], "group": src.group_dict,
             "old": None if fa is None else float(fa), "new": None if fb is None else float(fb),
             "delta": delta, "change": change,
-            "old_numerator": a["numerator"] if a else None, "old_denominator": a["denominator"] if a else None,
-            "new_numerator": b["numerator"] if b else None, "new_denominator": b["denominator"] if b else None,
+            "old_numerator": a.numerator if a else None, "old_denominator": a.denominator if a else None,
+            "new_numerator": b.numerator if b else None, "new_denominator": b.denominator if b else None,
         })
     return out
 
@@ -249,7 +228,7 @@ class DossierDiff:
         }
 
 
-def dossier_changes(old: Side, new: Side, limit: int = MAX_CHANGES) -> DossierDiff:
+def dossier_changes(old: ComputeResult, new: ComputeResult, limit: int = MAX_CHANGES) -> DossierDiff:
     """Dossiers added, removed and changed, keyed by ``dossier_id`` on each side's
     de-duplicated set. Rows are aligned with an index lookup and every field compared as
     integer codes; values are formatted only for the changes that are listed."""
@@ -304,10 +283,24 @@ def _dups(ds) -> dict[str, int]:
     return {"rows": int(sum(i.duplicates for i in ds.inputs)), "conflicts": int(ds.conflict_count)}
 
 
-def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
+def _stages(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Each dossier's stage in its life (0 submitted … 3 returned) and, once ended, its
+    outcome; without a status, a finish date means ended (stage 2)."""
+    n = len(frame)
+    fin = frame["finished_at"].notna().to_numpy(dtype=bool) if "finished_at" in frame.columns else np.zeros(n, bool)
+    if "status" not in frame.columns:
+        return np.where(fin, 2, 1), np.where(fin, 1, 0)
+    st = frame["status"].astype(object)
+    stage = st.map(STAGE).to_numpy(dtype=float)
+    stage = np.where(np.isnan(stage), np.where(fin, 2, 1), stage).astype(int)
+    outcome = st.map(OUTCOME).fillna(0).to_numpy(dtype=int)
+    outcome = np.where((outcome == 0) & (stage >= 2), 1, outcome)
+    return stage, outcome
+
+
+def _after_the_fact(old: ComputeResult, new: ComputeResult, pos_o: np.ndarray, pos_n: np.ndarray,
                     diff_masks: dict[str, np.ndarray], bads: dict, limit: int):
     from .kpis import dossiers as engine
-    from .schema.vocab import RESOLVED_STATES
 
     watched = [c for c in AFTER_THE_FACT_FIELDS if c in diff_masks]
     edited = np.zeros(len(pos_o), dtype=bool)
@@ -316,17 +309,26 @@ def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
     if not edited.any():
         return [], [], []
     fo_all, fn_all = old.dataset.frame, new.dataset.frame
-    # resolved in OLD: a resolved status, or no status and a finish date
-    st = fo_all["status"] if "status" in fo_all.columns else pd.Series(None, index=fo_all.index, dtype=object)
-    fin = fo_all["finished_at"] if "finished_at" in fo_all.columns else pd.Series(pd.NaT, index=fo_all.index)
-    resolved_old = (st.isin(list(RESOLVED_STATES)) | (st.isna() & fin.notna())).to_numpy(dtype=bool)
-    sel = np.flatnonzero(edited & resolved_old[pos_o])
+    stage_o, outcome_o = _stages(fo_all)
+    stage_n, outcome_n = _stages(fn_all)
+    so, sn = stage_o[pos_o], stage_n[pos_n]
+    ended_old = so >= 2
+    atf = np.zeros(len(pos_o), dtype=bool)
+    for c in watched:
+        if c in DATES_OF_ENDED:
+            atf |= diff_masks[c] & ended_old
+        elif c in ALWAYS_FIXED:
+            atf |= diff_masks[c]
+    if "status" in watched:
+        backwards = (sn < so) | (ended_old & (sn >= 2) & (outcome_o[pos_o] != outcome_n[pos_n]))
+        atf |= diff_masks["status"] & backwards
+    sel = np.flatnonzero(atf)
     if not len(sel):
         return [], [], []
     ro, rn = pos_o[sel], pos_n[sel]
     eo = fo_all.iloc[ro].reset_index(drop=True)
     en = fn_all.iloc[rn].reset_index(drop=True)
-    period = old.result.period
+    period = old.period
     mo, mn = engine.measures(eo, period), engine.measures(en, period)
     ids = eo["dossier_id"].astype(str).to_numpy(dtype=object)
     rows = []
@@ -351,12 +353,8 @@ def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
         rows.append({"dossier_id": ids[j], "fields": fields, "flags": flags})
     # what the edits did to the KPIs of OLD: its sums with these dossiers as NEW has them
     impact = []
-    sums = old.result.sums
-    if sums is not None and "month" not in sums.keys:  # counts add up over groups
-        overall = (engine.overall_from(sums) if sums.keys else sums).table.iloc[0]
-    else:
-        overall = engine.aggregate(old.dataset.frame, period, []).table.iloc[0]
-    for code in old.result.kpis:
+    overall = old.sums["dossiers"].table.iloc[0]
+    for code in old.kpis:
         if f"{code}.num" not in mo:  # KPIs that need the catalogue or the calendar
             continue
         dn_num = int(mn[f"{code}.num"].sum()) - int(mo[f"{code}.num"].sum())
@@ -378,8 +376,8 @@ def _after_the_fact(old: Side, new: Side, pos_o: np.ndarray, pos_n: np.ndarray,
 
 @dataclass
 class DiffResult:
-    old: Side
-    new: Side
+    old: ComputeResult
+    new: ComputeResult
     group_by: list[str]
     kpis: list[dict[str, Any]]
     dossiers: DossierDiff | None
@@ -409,12 +407,8 @@ class DiffResult:
         return bool(self.regressions_over(self.fail_on_regression)) or any(m["to"] == "fail" for m in self.moved)
 
     def to_json(self) -> dict[str, Any]:
-        doc = {
-            "schema_version": 1, "tool": "cchc", "command": "diff",
-            "old": {"source": self.old.label, "kind": self.old.kind, "period": self.old.period},
-            "new": {"source": self.new.label, "kind": self.new.kind, "period": self.new.period},
-            "group_by": self.group_by, "summary": self.summary, "kpis": self.kpis, "moved": self.moved,
-        }
+        doc = envelope("diff", old=_side_json(self.old), new=_side_json(self.new), group_by=self.group_by,
+                       summary=self.summary, kpis=self.kpis, moved=self.moved)
         if self.targets_name:
             doc["targets"] = self.targets_name
         if self.fail_on_regression is not None:
@@ -425,11 +419,11 @@ class DiffResult:
         return doc
 
 
-def _statuses(side: Side, tset, groups: list[dict]) -> dict[tuple, str]:
+def _statuses(side: ComputeResult, tset, groups: list) -> dict[tuple, str]:
     from .targets import evaluate
 
     rep = evaluate(side.results, side.unavailable, groups, tset)
-    return {(c.kpi, tuple(sorted(c.group.items(), key=lambda kv: kv[0])), repr(c.target.key())): c.status for c in rep.checks}
+    return {(c.kpi, group_key(tuple(c.group.items())), repr(c.target.key())): c.status for c in rep.checks}
 
 
 def diff(
@@ -449,19 +443,18 @@ def diff(
         from .targets import resolve
 
         tset = resolve(targets, preset)
-    if fail_on_regression is not None and fail_on_regression < 0:
-        raise ConfigError("--fail-on-regression phải là số điểm phần trăm không âm (ví dụ 2).")
+    if fail_on_regression is not None and not (math.isfinite(fail_on_regression) and fail_on_regression >= 0):
+        raise ConfigError("fail_on_regression_invalid", value=fail_on_regression)
     keys = parse_by(by) if by is not None else None
-    json_sides = [load_json_side(p[0]) if _is_json(p) else None for p in (old, new)]
+    json_sides = [load_saved(p[0]) if _is_json(p) else None for p in (old, new)]
     if keys is None:
         keys = next((s.group_by for s in json_sides if s is not None), ["unit"])
     if tset is not None and "unit" in keys and "level" not in keys and not any(json_sides):
         keys = keys + ["level"]  # each unit against the targets of its level, as check-targets
     for s in json_sides:
         if s is not None and s.group_by != keys:
-            raise ConfigError(f"{s.label}: kết quả JSON được tính với --by {','.join(s.group_by) or '(không nhóm)'}, "
-                              f"không so được với --by {','.join(keys)}.",
-                              hint=f"Chạy diff với --by {','.join(s.group_by)}, hoặc tính lại tệp JSON.")
+            raise ConfigError("saved_result_group_by", path=s.origin, saved=",".join(s.group_by) or "—",
+                              asked=",".join(keys))
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
     per_old = resolve_period(old_period or period, None, None)
     per_new = resolve_period(new_period or period, None, None)
@@ -478,7 +471,7 @@ def diff(
     changes = kpi_changes(o.results, n.results)
     moved: list[dict[str, Any]] = []
     if tset is not None:
-        groups = [dict(g) for g in {tuple(r["group"].items()) for r in o.results + n.results if r["group"]}]
+        groups = list(dict.fromkeys(r.group for r in o.results + n.results if r.group))
         so, sn = _statuses(o, tset, groups), _statuses(n, tset, groups)
         status_of = {}
         for key in set(so) | set(sn):
@@ -489,5 +482,5 @@ def diff(
             if st and {st[0], st[1]} == {"pass", "fail"}:
                 moved.append({"kpi": c["kpi"], "group": c["group"], "from": st[0], "to": st[1],
                               "old": c["old"], "new": c["new"]})
-    dd = dossier_changes(o, n, limit) if o.kind == n.kind == "exports" and o.dataset is not None and n.dataset is not None else None
+    dd = dossier_changes(o, n, limit) if o.dataset is not None and n.dataset is not None else None
     return DiffResult(o, n, keys, changes, dd, moved, tset.name if tset else None, fail_on_regression)

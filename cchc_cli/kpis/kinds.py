@@ -1,0 +1,145 @@
+"""The input kinds the engine knows, each registered with its ``--by`` keys, its measures
+and how it prepares a run (joins with the other inputs, the working-day calendar).
+
+A new input kind is one ``Kind`` here, a module of measures beside this one, its KPIs in
+``definitions.py`` and its pydantic model in ``schema/models.py``; the engine
+(``aggregate.py``) and the loop (``run.py``) do not change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+import pandas as pd
+
+from . import coverage, documents, dossiers, procedures
+from .period import Period
+
+GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month")
+
+
+@dataclass
+class Prepared:
+    """One kind, ready to be measured: its frame (the input's, or one derived from it),
+    what ``measure`` needs besides the rows, and the fields the run really has."""
+
+    frame: pd.DataFrame
+    ctx: Any = None
+    available: dict[str, set[str]] = field(default_factory=dict)  # kind -> fields (overrides)
+    notes: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    keys: tuple[str, ...]  # the --by keys it can be grouped by
+    measure: Callable[[pd.DataFrame, Period, Any], dict[str, np.ndarray]]
+    prepare: Callable[[Any, Period, list | None], Prepared | None]
+    count_keys: tuple[str, ...] = ()  # report-form counts (dossiers)
+    key_always: bool = False  # group by a key even when the input lacks its column (one "—" group)
+
+    def group_keys(self, frame: pd.DataFrame, keys: list[str]) -> list[str]:
+        return [k for k in keys if k in self.keys and (k == "month" or self.key_always or k in frame.columns)]
+
+    def group_columns(self, frame: pd.DataFrame, keys: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for k in keys:
+            if k == "procedure":
+                code, name = _col(frame, "procedure_code"), _col(frame, "procedure_name")
+                out[k] = code.where(code.notna(), name)
+            elif self.key_always:
+                out[k] = _col(frame, k)
+            else:
+                out[k] = frame[k].to_numpy(dtype=object)
+        return out
+
+
+def _col(df: pd.DataFrame, name: str) -> pd.Series:
+    return df[name] if name in df.columns else pd.Series([None] * len(df), index=df.index, dtype=object)
+
+
+# ------------------------------------------------------------------ dossiers
+
+
+@dataclass
+class DossierContext:
+    full_online: np.ndarray | None = None
+    full_online_unknown: np.ndarray | None = None
+    statutory: dossiers.Statutory | None = None
+
+
+def _prepare_dossiers(sources, period: Period, calendar_files) -> Prepared | None:
+    ds = sources.dossiers
+    if ds is None:
+        return None
+    frame = ds.frame
+    ctx = DossierContext()
+    notes: dict[str, Any] = {}
+    limits = pd.to_numeric(frame["time_limit_days"], errors="coerce").to_numpy(dtype=float) \
+        if "time_limit_days" in frame.columns else np.full(len(frame), np.nan)
+    cat = sources.catalogue
+    if cat is not None:
+        look = procedures.catalogue_lookup(frame, cat.frame)
+        own = frame["service_level"] if "service_level" in frame.columns else pd.Series(None, index=frame.index)
+        own_bad = frame["service_level!"].to_numpy(dtype=bool) if "service_level!" in frame.columns else np.zeros(len(frame), bool)
+        sl = own.astype(object).where(own.notna(), look["cat_service_level"])
+        ctx.full_online = (sl == "full").to_numpy(dtype=bool)
+        ctx.full_online_unknown = sl.isna().to_numpy(dtype=bool) | (own_bad & own.isna().to_numpy())
+        limits = np.where(np.isnan(limits), look["cat_time_limit_days"].to_numpy(dtype=float), limits)
+        notes["catalogue_missing"] = procedures.missing_from_catalogue(frame, cat.frame, period)
+    available: dict[str, set[str]] = {}
+    if np.isnan(limits).all():  # no dossier has a known time limit, from its own column or the catalogue
+        available = {"dossiers": set(ds.available) - {"time_limit_days"},
+                     "catalogue": set(cat.available) - {"time_limit_days"} if cat is not None else set()}
+    else:
+        ctx.statutory = _statutory(frame, limits, calendar_files)
+    return Prepared(frame, ctx, available, notes)
+
+
+def _statutory(frame: pd.DataFrame, limits: np.ndarray, calendar_files) -> dossiers.Statutory:
+    from ..calendar import WorkCalendar
+
+    cal = WorkCalendar([str(p) for p in calendar_files or []])
+    received = frame["received_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    due = cal.statutory_due_dates(received, limits)
+    day = due.astype("datetime64[D]").astype(np.int64)
+    known = ~np.isnat(due)
+    return dossiers.Statutory(np.where(known, day, -1), known)
+
+
+def _measure_dossiers(frame: pd.DataFrame, period: Period, ctx: DossierContext | None) -> dict[str, np.ndarray]:
+    ctx = ctx or DossierContext()
+    return dossiers.measures(frame, period, full_online=ctx.full_online,
+                             full_online_unknown=ctx.full_online_unknown, statutory=ctx.statutory)
+
+
+# ------------------------------------------------------------------ the others
+
+
+def _prepare_catalogue(sources, period: Period, calendar_files) -> Prepared | None:
+    if sources.catalogue is None:
+        return None
+    return Prepared(sources.catalogue.frame, sources.dossiers.frame if sources.dossiers is not None else None)
+
+
+def _prepare_documents(sources, period: Period, calendar_files) -> Prepared | None:
+    return None if sources.documents is None else Prepared(sources.documents.frame)
+
+
+def _prepare_logbook(sources, period: Period, calendar_files) -> Prepared | None:
+    if sources.logbook is None:
+        return None
+    lines, skipped = coverage.lines(sources.logbook.frame, sources.dossiers.frame if sources.dossiers is not None else None)
+    lines = lines.loc[coverage.inside(lines, period)].reset_index(drop=True)
+    return Prepared(lines, notes={"logbook_skipped": skipped} if skipped else {})
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind("dossiers", GROUP_KEYS, _measure_dossiers, _prepare_dossiers, dossiers.COUNT_KEYS, key_always=True),
+    Kind("catalogue", ("level", "unit", "field"), lambda f, p, ctx: procedures.measures(f, p, ctx), _prepare_catalogue),
+    Kind("documents", ("unit", "level", "month"), lambda f, p, ctx: documents.measures(f, p), _prepare_documents),
+    Kind("logbook", ("unit", "level", "month"), lambda f, p, ctx: coverage.measures(f, p), _prepare_logbook),
+)
+BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
