@@ -45,24 +45,40 @@ class Msg:
         return t(self.key, lang, **self.params)
 
 
-def msg(key: str, **params: Any) -> Msg:
+def msg(key: str, /, **params: Any) -> Msg:
     return Msg(key, params)
+
+
+@dataclass(frozen=True)
+class Joined:
+    """Several parts (``Msg`` or plain values) worded in one language and joined by
+    ``sep``: the list of problems of one file, one per line."""
+
+    parts: tuple
+    sep: str = "\n"
+
+    def text(self, lang: str | None = None) -> str:
+        return self.sep.join(p.text(lang) if isinstance(p, (Msg, Joined)) else str(p) for p in self.parts)
+
+
+def joined(parts, sep: str = "\n") -> Joined:
+    return Joined(tuple(parts), sep)
 
 
 def has(key: str, lang: str = "vi") -> bool:
     return key in catalogue(lang)
 
 
-def t(key: str, lang: str | None = None, **params: Any) -> str:
+def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     """The wording of ``key`` in ``lang`` with ``params`` filled in. A missing key is
     returned as it is (the catalogue test makes that a failing test, never a silent gap)."""
     lang = lang or default_lang()
     text = catalogue(lang).get(key)
     if text is None:
         return key
-    if not params:
+    if not params and "{" not in text:
         return text
-    words = {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
+    words = {k: (v.text(lang) if isinstance(v, (Msg, Joined)) else v) for k, v in params.items()}
     try:
         return text.format(**words)
     except (KeyError, IndexError):
