@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
     'error.columns_file_unknown_values_table': '{path}: [values.{table}]: there is no such value table.{suggestion}',
     'error.columns_file_unknown_values_table.hint': 'The value tables: {tables}.',
     'error.columns_file_values_table_not_table': '{path}: [values.{table}] = {value}: a table of "spelling" = "standard value" pairs is needed.',
+    'error.columns_file_values_table_not_table.hint': 'For example:\n  [values.{table}]\n  "spelling in the file" = "standard value"',
     'error.columns_file_bad_value': '{path}: [values.{table}]."{spelling}" = {value}: the standard value must be one of {allowed}.{suggestion}',
     'error.targets_file_not_found': '{path}: targets file (--targets) not found.',
     'error.targets_file_not_found.hint': 'Check the path, or use a built-in target set: --preset (see `cchc presets`).',

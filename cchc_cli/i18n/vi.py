@@ -157,6 +157,7 @@ MESSAGES: dict[str, str] = {
     'error.columns_file_unknown_values_table': '{path}: [values.{table}]: không có bảng giá trị này.{suggestion}',
     'error.columns_file_unknown_values_table.hint': 'Các bảng giá trị: {tables}.',
     'error.columns_file_values_table_not_table': '{path}: [values.{table}] = {value}: cần một bảng các cặp "cách viết" = "giá trị chuẩn".',
+    'error.columns_file_values_table_not_table.hint': 'Ví dụ:\n  [values.{table}]\n  "cách viết trong tệp" = "giá trị chuẩn"',
     'error.columns_file_bad_value': '{path}: [values.{table}]."{spelling}" = {value}: giá trị chuẩn phải là một trong {allowed}.{suggestion}',
     'error.targets_file_not_found': '{path}: không tìm thấy tệp chỉ tiêu (--targets).',
     'error.targets_file_not_found.hint': 'Kiểm tra lại đường dẫn, hoặc dùng bộ chỉ tiêu có sẵn: --preset (xem `cchc presets`).',
