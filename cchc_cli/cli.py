@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer import TyperException
 
 from .errors import CchcError, ConfigError, DataError
 from .render import emit
@@ -425,13 +426,68 @@ def fmt(format: Optional[Format], output: Optional[Path]) -> str:
 
 
 def main() -> None:  # console script
+    """Run the app; a usage error click finds while parsing the command line (an unknown
+    option, a missing argument, a value of the wrong type) is worded here, in the language
+    of the command line's ``--lang`` (else CCHC_LANG, else Vietnamese)."""
     try:
-        app()
+        rv = app(standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (while starting up)
         from .i18n import t
 
         sys.stderr.write(t("cli.interrupted_startup", _argv_lang(sys.argv[1:])) + "\n")
         raise SystemExit(130)
+    except typer.Abort:  # end of input while click was reading the command line
+        from .i18n import t
+
+        sys.stderr.write(t("cli.interrupted_startup", _argv_lang(sys.argv[1:])) + "\n")
+        raise SystemExit(1)
+    except TyperException as e:  # usage errors (click's exceptions)
+        raise SystemExit(_usage_error(e, _argv_lang(sys.argv[1:])))
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_error(e: TyperException, lang: str) -> int:
+    """Show a usage error as click would, worded from the catalogue; the exit code."""
+    from .i18n import msg, t
+
+    name = type(e).__name__
+    ctx = getattr(e, "ctx", None)
+    if name == "NoArgsIsHelpError" or not hasattr(e, "format_message"):  # `cchc` alone: the help
+        e.show()
+        return getattr(e, "exit_code", 2)
+    param = getattr(e, "param", None)
+    hint = getattr(e, "param_hint", None)
+    try:
+        if hint is None and param is not None:
+            try:
+                hint = param.get_error_hint(ctx)
+            except TypeError:  # typer's parameters take no context
+                hint = param.get_error_hint()
+        elif isinstance(hint, (list, tuple)):
+            hint = " / ".join(f"'{h}'" for h in hint)
+    except Exception:
+        hint = None
+    if name == "NoSuchOption":
+        options = sorted(getattr(e, "possibilities", None) or [])
+        text = t("cli.usage.no_such_option", lang, option=e.option_name,
+                 suggestion=msg("cli.usage.possible_options", options=", ".join(options)) if options else "")
+    elif name == "MissingParameter" and hint:
+        kind = getattr(e, "param_type", None) or getattr(param, "param_type_name", None)
+        text = t("cli.usage.missing_argument" if kind == "argument" else "cli.usage.missing_option", lang, param=hint)
+    elif name == "BadParameter" and hint:
+        text = t("cli.usage.bad_value", lang, param=hint, detail=e.message)
+    else:
+        text = e.format_message()
+    if ctx is not None:
+        usage = ctx.get_usage()
+        if usage.startswith("Usage:"):
+            usage = t("cli.usage", lang) + usage[len("Usage:"):]
+        typer.echo(usage, err=True)
+        cmd = ctx.command_path
+        typer.echo(t("cli.usage.try_help", lang, command=cmd), err=True)
+        typer.echo("", err=True)
+    typer.echo(t("cli.error", lang, message=text), err=True)
+    return e.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -435,3 +435,44 @@ def test_a_missing_column_names_file_row_and_headers_in_english(tmp_path):
     assert f"{f}: required columns missing:" in r.output
     assert "Headers found (row 1): 'Mã hồ sơ', 'Ngày tiếp nhận hs', 'Trạng thái'" in r.output
     assert "received_at" in r.output and "--columns" in r.output
+
+
+# ------------------------------------------------------------------ usage errors (the console script)
+
+
+def _cchc(*args: str, lang_env: str | None = None):
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CCHC_LANG", "CCHC_DEBUG")}
+    if lang_env:
+        env["CCHC_LANG"] = lang_env
+    return subprocess.run([sys.executable, "-m", "cchc_cli", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT, timeout=120)
+
+
+@pytest.mark.parametrize("args, vi_text, en_text", [
+    (["compute", "--perod", "2023"], "Lỗi: không có tùy chọn --perod.", "Error: No such option: --perod."),
+    (["compute"], "Lỗi: thiếu tham số 'paths'.", "Error: Missing argument 'paths'."),
+    (["compute", D, "--max-rows", "many"], "Lỗi: giá trị không hợp lệ cho '--max-rows'", "Error: Invalid value for '--max-rows'"),
+    (["calendar", "2023", "--max-rows", "3"], "Lỗi: không có tùy chọn --max-rows.", "Error: No such option: --max-rows."),
+], ids=["unknown-option", "missing-argument", "bad-number", "option-of-another-command"])
+def test_usage_errors_are_worded_in_the_language_of_the_command_line(args, vi_text, en_text):
+    vi_run = _cchc(*args)
+    assert vi_run.returncode == 2 and vi_text in vi_run.stderr and "Cách dùng: " in vi_run.stderr, vi_run.stderr
+    for en_run in (_cchc(*args, "--lang", "en"), _cchc(*args, lang_env="en")):
+        assert en_run.returncode == 2 and en_text in en_run.stderr and "Usage: " in en_run.stderr, en_run.stderr
+        assert "Traceback" not in en_run.stderr
+        assert not VI_RX.search(en_run.stderr.replace(D, "")), en_run.stderr
+
+
+def test_console_script_exit_codes_unchanged():
+    assert _cchc("--help").returncode == 0
+    bare = _cchc()
+    assert bare.returncode == 2 and "compute" in bare.stdout + bare.stderr
+    ok = _cchc("kpis", "--format", "json")
+    assert ok.returncode == 0 and ok.stdout.lstrip().startswith(("[", "{"))
+    bad = _cchc("compute", D, "--period", "2023-13", "--lang", "en")
+    assert bad.returncode == 2
+    assert bad.stderr.splitlines()[0] == "Error: --period '2023-13': not a reporting period."
