@@ -76,8 +76,8 @@ def _lang(lang: Optional[Lang]) -> str:
 
 
 def _argv_lang(argv: list[str]) -> str:
-    """The language of a command line not parsed yet (Ctrl-C while starting up): its
-    ``--lang``, else CCHC_LANG, else Vietnamese."""
+    """The language of a command line not parsed (yet): a usage error, Ctrl-C while
+    starting up. Its ``--lang``, else CCHC_LANG, else Vietnamese."""
     from .i18n import LANGS, default_lang
 
     for i, a in enumerate(argv):
