@@ -32,7 +32,7 @@ def parse_by(by: str | list[str] | None) -> list[str]:
 
             near = difflib.get_close_matches(k, GROUP_KEYS, n=1)
             raise ConfigError("unknown_group_key", key=k, keys=", ".join(GROUP_KEYS),
-                              suggestion=msg("did_you_mean", word=near[0]) if near else "")
+                              suggestion=msg("did_you_mean", choice=near[0]) if near else "")
     return list(dict.fromkeys(keys))
 
 

@@ -101,6 +101,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError
 
 from .errors import ConfigError
+from .i18n import Msg, joined, msg
 
 __all__ = [
     "FIRST_YEAR",
@@ -126,7 +127,6 @@ _EPOCH = dt.date(1970, 1, 1)
 _ONE_DAY = dt.timedelta(days=1)
 
 WEEKDAY_VI = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
-_WEEKDAY_EN = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 _PACKAGE_SOURCE = f"holidays {getattr(holidays, '__version__', '?')}"
 
@@ -177,31 +177,34 @@ class DayEntry(NamedTuple):
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_FIX = 'write an existing date as "YYYY-MM-DD", e.g. "2023-05-02"'
+_DATE_FIX = "calendar.fix.date"
 
 
 class _EntryError(ValueError):
-    def __init__(self, problem: str, fix: str):
-        super().__init__(problem)
+    """What is wrong with one entry and how to fix it: catalogue keys, worded at the edge."""
+
+    def __init__(self, problem: Msg, fix: str):
+        super().__init__(problem.key)
         self.problem = problem
-        self.fix = fix
+        self.fix = msg(fix)
 
 
 def _parse_day(value: Any) -> dt.date:
     if isinstance(value, dt.datetime):
-        raise _EntryError("is a date and time, not a date", _DATE_FIX)
+        raise _EntryError(msg("calendar.entry.datetime"), _DATE_FIX)
     if isinstance(value, dt.date):
         return value
     if isinstance(value, str):
         s = value.strip()
         if not _ISO_DATE.fullmatch(s):
-            raise _EntryError("is not a date in the form YYYY-MM-DD", _DATE_FIX)
+            raise _EntryError(msg("calendar.entry.not_iso"), _DATE_FIX)
         try:
             return dt.date.fromisoformat(s)
-        except ValueError as e:
-            raise _EntryError(f"is not a real date ({e})", _DATE_FIX) from None
-    kind = {bool: "true/false", int: "number", float: "number", list: "list"}.get(type(value), type(value).__name__)
-    raise _EntryError(f"is a {kind}, not a date", _DATE_FIX)
+        except ValueError:
+            raise _EntryError(msg("calendar.entry.not_real"), _DATE_FIX) from None
+    kind = {bool: "calendar.kind.bool", int: "calendar.kind.number", float: "calendar.kind.number",
+            list: "calendar.kind.list", dict: "calendar.kind.table"}.get(type(value))
+    raise _EntryError(msg("calendar.entry.wrong_type", kind=msg(kind) if kind else type(value).__name__), _DATE_FIX)
 
 
 def _parse_entry(value: Any) -> DayEntry:
@@ -210,15 +213,13 @@ def _parse_entry(value: Any) -> DayEntry:
     if isinstance(value, dict):
         unknown = sorted(set(value) - {"date", "reason"})
         if unknown:
-            raise _EntryError(
-                f"has unknown field(s) {', '.join(map(repr, unknown))}",
-                'use only {date = "YYYY-MM-DD", reason = "..."}',
-            )
+            raise _EntryError(msg("calendar.entry.unknown_fields", fields=", ".join(map(repr, unknown))),
+                              "calendar.fix.only_date_reason")
         if "date" not in value:
-            raise _EntryError("has no 'date'", 'write it as {date = "YYYY-MM-DD", reason = "..."}')
+            raise _EntryError(msg("calendar.entry.no_date"), "calendar.fix.table")
         reason = value.get("reason")
         if reason is not None and not isinstance(reason, str):
-            raise _EntryError("has a 'reason' that is not text", 'write the reason in quotes: reason = "..."')
+            raise _EntryError(msg("calendar.entry.reason_not_text"), "calendar.fix.reason")
         return DayEntry(_parse_day(value["date"]), (reason or "").strip() or None)
     return DayEntry(_parse_day(value))
 
@@ -237,10 +238,7 @@ class _CalendarFileModel(BaseModel):
 
 
 _KEYS = tuple(_CalendarFileModel.model_fields)
-_EXAMPLE = (
-    'A calendar file looks like:\n  year = 2023\n  source = "Thông báo số .../TB-LĐTBXH"\n'
-    '  days_off = ["2023-05-02"]\n  working_saturdays = ["2023-05-06"]'
-)
+_EXAMPLE = "calendar_invalid"  # the hint of every calendar-file error: what a calendar file looks like
 
 
 @dataclass(frozen=True)
@@ -278,36 +276,34 @@ def _key_name(loc: tuple) -> str:
     return key
 
 
-def _problems_from_pydantic(err: ValidationError) -> list[str]:
+def _problems_from_pydantic(err: ValidationError) -> list[Msg]:
     out = []
     for e in err.errors():
         loc, kind, value = e["loc"], e["type"], e.get("input")
         key = _key_name(loc)
         if kind == "extra_forbidden":
             close = difflib.get_close_matches(str(loc[0]), _KEYS, n=1)
-            hint = f"did you mean '{close[0]}'? " if close else ""
-            out.append(
-                f"unknown key '{loc[0]}' (value {_show(value)}): {hint}"
-                f"the allowed keys are {', '.join(_KEYS)}."
-            )
+            out.append(msg("calendar.unknown_key", key=str(loc[0]), value=_show(value), keys=", ".join(_KEYS),
+                           suggestion=msg("calendar.did_you_mean", choice=close[0]) if close else ""))
         elif kind == "missing":
-            out.append(f"key '{key}' is missing: add it, e.g. year = 2023 (the year the file describes).")
+            out.append(msg("calendar.missing_key", key=key))
         elif loc and loc[0] == "year":
-            out.append(f"key 'year' has value {_show(value)}: it must be a whole number such as 2023, without quotes.")
+            out.append(msg("calendar.year_not_int", value=_show(value)))
         elif loc and loc[0] == "source":
-            out.append(f"key 'source' has value {_show(value)}: it must be text in quotes.")
+            out.append(msg("calendar.source_not_text", value=_show(value)))
         elif kind == "list_type":
-            out.append(
-                f"key '{key}' has value {_show(value)}: it must be a list of dates, "
-                f'e.g. {key} = ["2023-05-02"].'
-            )
+            out.append(msg("calendar.not_a_list", key=key, value=_show(value)))
         else:
             cause = (e.get("ctx") or {}).get("error")
             if isinstance(cause, _EntryError):
-                out.append(f"key '{key}' has value {_show(value)}, which {cause.problem}: {cause.fix}.")
-            else:  # pragma: no cover - any other pydantic complaint
-                out.append(f"key '{key}' has value {_show(value)}: {e['msg']}.")
+                out.append(msg("calendar.bad_entry", key=key, value=_show(value), problem=cause.problem, fix=cause.fix))
+            else:  # pragma: no cover - any other pydantic complaint (pydantic's English text)
+                out.append(msg("calendar.other", key=key, value=_show(value), text=e["msg"]))
     return out
+
+
+def _weekday(d: dt.date) -> Msg:
+    return msg(f"calendar.weekday.{d.weekday()}")
 
 
 def parse_calendar_data(data: dict, path: str | os.PathLike = "<memory>") -> CalendarYear:
@@ -318,32 +314,20 @@ def parse_calendar_data(data: dict, path: str | os.PathLike = "<memory>") -> Cal
     except ValidationError as e:
         _raise(where, _problems_from_pydantic(e))
 
-    problems: list[str] = []
+    problems: list[Msg] = []
     year = model.year
     if not FIRST_YEAR <= year <= LAST_YEAR:
-        problems.append(
-            f"key 'year' has value {year}: only years {FIRST_YEAR} to {LAST_YEAR} are supported; "
-            "correct the year."
-        )
+        problems.append(msg("calendar.year_out_of_range", year=year, first=FIRST_YEAR, last=LAST_YEAR))
 
     def check(key: str, entries: list[DayEntry], want_weekend: bool) -> None:
         for i, (d, _) in enumerate(entries):
-            shown = f"key '{key}[{i}]' has value {d.isoformat()}"
+            at = dict(key=f"{key}[{i}]", value=d.isoformat())
             if d.year != year:
-                problems.append(
-                    f"{shown}, which is not in year {year} (the file's 'year'): move it to the "
-                    f"calendar file for {d.year}, or correct the date."
-                )
+                problems.append(msg("calendar.not_in_year", **at, year=year, other_year=d.year))
             elif want_weekend and d.weekday() < 5:
-                problems.append(
-                    f"{shown}, which is a {_WEEKDAY_EN[d.weekday()]} and already a working day: "
-                    f"list only Saturdays or Sundays made working days under '{key}'."
-                )
+                problems.append(msg("calendar.weekday_as_working", **at, weekday=_weekday(d), list_key=key))
             elif not want_weekend and d.weekday() >= 5:
-                problems.append(
-                    f"{shown}, which is a {_WEEKDAY_EN[d.weekday()]} and already a day off: "
-                    "list only weekdays (Monday to Friday) under 'days_off'."
-                )
+                problems.append(msg("calendar.weekend_as_off", **at, weekday=_weekday(d)))
 
     check("days_off", model.days_off, want_weekend=False)
     check("working_saturdays", model.working_saturdays, want_weekend=True)
@@ -356,10 +340,7 @@ def parse_calendar_data(data: dict, path: str | os.PathLike = "<memory>") -> Cal
     for e in model.days_off:
         off.setdefault(e.date, e)
     for d in sorted(set(off) & set(working)):
-        problems.append(
-            f"key 'days_off' and a working-day key both have value {d.isoformat()}: "
-            "a date is either a day off or a working day; remove it from one of them."
-        )
+        problems.append(msg("calendar.off_and_working", value=d.isoformat()))
     if problems:
         _raise(where, problems)
 
@@ -372,9 +353,8 @@ def parse_calendar_data(data: dict, path: str | os.PathLike = "<memory>") -> Cal
     )
 
 
-def _raise(where: str, problems: list[str]) -> None:
-    lines = "\n".join(f"  - {p}" for p in problems)
-    raise ConfigError(f"Invalid calendar file {where}:\n{lines}", hint=_EXAMPLE)
+def _raise(where: str, problems: list[Msg]) -> None:
+    raise ConfigError("calendar_invalid", path=where, problems=joined(problems, "\n  - "))
 
 
 def load_calendar_file(path: str | os.PathLike) -> CalendarYear:
@@ -383,15 +363,17 @@ def load_calendar_file(path: str | os.PathLike) -> CalendarYear:
     try:
         raw = p.read_bytes()
     except FileNotFoundError:
-        raise ConfigError(f"Calendar file {p} not found.", hint="Check the path given.") from None
+        raise ConfigError("calendar_file_not_found", path=str(p)) from None
+    except IsADirectoryError:
+        raise ConfigError("calendar_file_is_dir", path=str(p)) from None
     except OSError as e:
-        raise ConfigError(f"Calendar file {p} cannot be read: {e.strerror or e}.") from None
+        raise ConfigError("calendar_file_unreadable", path=str(p), reason=e.strerror or type(e).__name__) from None
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise ConfigError(f"Calendar file {p} is not UTF-8 text.", hint="Save it as UTF-8.") from None
+        raise ConfigError("calendar_file_not_utf8", path=str(p)) from None
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"Calendar file {p} is not valid TOML: {e}.", hint=_EXAMPLE) from None
+        raise ConfigError("calendar_file_not_toml", hint=_EXAMPLE, path=str(p), detail=str(e)) from None
     return parse_calendar_data(data, p)
 
 
@@ -446,11 +428,7 @@ class WorkCalendar:
         for cy in loaded:
             if cy.year in by_year:
                 other = by_year[cy.year]
-                raise ConfigError(
-                    f"Two calendar files for year {cy.year}: {other.path} and {cy.path} "
-                    f"(key 'year', value {cy.year}).",
-                    hint="Give one file per year: merge them or drop one.",
-                )
+                raise ConfigError("calendar_two_files_one_year", year=cy.year, first=other.path, second=cy.path)
             by_year[cy.year] = cy
         self._file_years = by_year
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import List, Optional
 
 import typer
+from typer import TyperException
 
 from .errors import CchcError, ConfigError, DataError
 from .render import emit
@@ -63,52 +64,70 @@ MaxCellsOpt = typer.Option(None, "--max-cells", metavar="N",
                            help="Số ô tối đa của một trang tính XLSX, dòng × cột (mặc định 50000000) / max sheet extent.")
 MaxRowsOpt = typer.Option(None, "--max-rows", metavar="N",
                           help="Số dòng tối đa của một bảng (mặc định 2000000) / max data rows of one table.")
-LangOpt = typer.Option(Lang(os.environ.get("CCHC_LANG", "vi")) if os.environ.get("CCHC_LANG") in ("vi", "en") else Lang.vi,
-                       "--lang", help="Ngôn ngữ / language: vi, en.")
+# None: CCHC_LANG when it names a language cchc speaks, else Vietnamese — read when the
+# command runs (not when this module is imported), like every other message.
+LangOpt = typer.Option(None, "--lang", help="Ngôn ngữ / language: vi, en (mặc định / default: CCHC_LANG, vi).")
+
+
+def _lang(lang: Optional[Lang]) -> str:
+    from .i18n import default_lang
+
+    return lang.value if lang is not None else default_lang()
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """The language of a command line not parsed (yet): a usage error, Ctrl-C while
+    starting up. Its ``--lang``, else CCHC_LANG, else Vietnamese."""
+    from .i18n import LANGS, default_lang
+
+    for i, a in enumerate(argv):
+        v = argv[i + 1] if a == "--lang" and i + 1 < len(argv) else a[7:] if a.startswith("--lang=") else None
+        if v in LANGS:
+            return v
+    return default_lang()
 
 
 def _fail(e: CchcError, lang: str) -> None:
-    prefix = "Lỗi" if lang == "vi" else "Error"
-    typer.echo(f"{prefix}: {e.message}", err=True)
-    if e.hint:
-        typer.echo(("Cách xử lý: " if lang == "vi" else "What to do: ") + e.hint, err=True)
+    from .i18n import t
+
+    typer.echo(t("cli.error", lang, message=e.text(lang)), err=True)
+    hint = e.hint_text(lang)
+    if hint:
+        typer.echo(t("cli.what_to_do", lang, hint=hint), err=True)
     raise typer.Exit(e.exit_code)
 
 
 def run(fn, lang: str, limits: dict | None = None):
     """Run a command body; map errors to exit codes, never a traceback. ``limits``: the
     --max-* options of the command, the reading limits in force while it runs."""
+    from .i18n import t
+
     try:
         if limits is None:
             return fn()
         from .reading import limits as lim
 
-        with lim.using(lim.current().with_options(**limits)):
+        with lim.using(lim.current().with_options(**_check_limits(limits))):
             return fn()
     except CchcError as e:
         _fail(e, lang)
     except KeyboardInterrupt:
-        typer.echo("Đã dừng theo yêu cầu (Ctrl-C); không có tệp kết quả nào bị ghi dở." if lang == "vi"
-                   else "Interrupted (Ctrl-C); no result file was left half-written.", err=True)
+        typer.echo(t("cli.interrupted", lang), err=True)
         raise typer.Exit(130)
     except typer.Exit:
         raise
     except MemoryError:
-        _fail(DataError("không đủ bộ nhớ để đọc dữ liệu." if lang == "vi" else "out of memory reading the data.",
-                        hint="Chia nhỏ tệp đầu vào." if lang == "vi" else "Split the input."), lang)
+        _fail(DataError("out_of_memory"), lang)
     except RecursionError:  # a deeply nested input (a JSON result given to diff): a data problem
-        _fail(DataError("dữ liệu đầu vào lồng nhau quá sâu, không đọc được." if lang == "vi"
-                        else "the input is nested too deeply to be read."), lang)
+        _fail(DataError("nested_too_deep"), lang)
     except Exception as e:  # a bug: say so plainly, exit with a code no contract uses
-        typer.echo(("Lỗi nội bộ của cchc, xin báo lại kèm lệnh đã chạy: " if lang == "vi"
-                    else "Internal error in cchc, please report it with the command you ran: ")
-                   + _where(e), err=True)
+        typer.echo(t("cli.internal_error", lang, where=_where(e)), err=True)
         if os.environ.get("CCHC_DEBUG"):
             import traceback
 
             traceback.print_exception(e, file=sys.stderr)
         else:
-            typer.echo("(CCHC_DEBUG=1 để xem chi tiết)" if lang == "vi" else "(set CCHC_DEBUG=1 for details)", err=True)
+            typer.echo(t("cli.debug_hint", lang), err=True)
         raise typer.Exit(4)
 
 
@@ -121,6 +140,28 @@ def _where(e: BaseException) -> str:
     at = frames[-1] if frames else None
     where = f" ({Path(at.filename).name}:{at.lineno}, {at.name})" if at else ""
     return type(e).__name__ + where
+
+
+# Ceilings of the --max-* options: far above any real file, low enough that every size
+# computed from them (bytes, cells) fits a 64-bit integer.
+_LIMIT_FLAGS = {"max_file_mb": "--max-file-mb", "max_xlsx_mb": "--max-xlsx-mb", "max_ratio": "--max-xlsx-ratio",
+                "max_cell_chars": "--max-cell-chars", "max_rows": "--max-rows", "max_cells": "--max-cells"}
+_LIMIT_CEILING = {"max_file_mb": 2**40, "max_xlsx_mb": 2**40, "max_ratio": 2**40,
+                  "max_cell_chars": 2**40, "max_rows": 2**40, "max_cells": 2**50}
+
+
+def _check_limits(limits: dict) -> dict:
+    """The --max-* options, each a positive finite number below its ceiling (exit 2)."""
+    import math
+
+    for k, v in limits.items():
+        if v is None:
+            continue
+        if (isinstance(v, float) and not math.isfinite(v)) or v <= 0:
+            raise ConfigError("limit_not_positive", option=_LIMIT_FLAGS[k], value=v)
+        if v > _LIMIT_CEILING[k]:
+            raise ConfigError("limit_too_large", option=_LIMIT_FLAGS[k], value=v, max=_LIMIT_CEILING[k])
+    return limits
 
 
 def _limits(max_file_mb=None, max_xlsx_mb=None, max_xlsx_ratio=None, max_cell_chars=None, max_rows=None,
@@ -147,7 +188,9 @@ def _progress(lang: str):
         return None
 
     def on_file(path: Path) -> None:
-        sys.stderr.write(("Đang đọc " if lang == "vi" else "Reading ") + str(path) + "\n")
+        from .i18n import t
+
+        sys.stderr.write(t("cli.reading", lang, path=str(path)) + "\n")
 
     return on_file
 
@@ -159,11 +202,12 @@ def compute(
     sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
     logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
-    lang: Lang = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
+    lg = _lang(lang)
 
     def body():
         from .api import compute as do
@@ -171,10 +215,10 @@ def compute(
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lang.value))
-        emit.compute_result(result, fmt(format, output), output, lang.value, inputs=inputs)
+                    on_file=_progress(lg))
+        emit.compute_result(result, fmt(format, output), output, lg, inputs=inputs)
 
-    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 class CheckFormat(str, Enum):
@@ -198,12 +242,13 @@ def check_targets(
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
     format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
-    output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+    output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Kiểm tra chỉ tiêu theo kế hoạch, cho CI / check the KPIs against targets (exit 1 when one is missed)."""
+    lg = _lang(lang)
 
     def body():
         from .api import check_targets as do
@@ -212,15 +257,15 @@ def check_targets(
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lang.value))
+                            on_file=_progress(lg))
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
-        emit.check_report(result, report, f, output, lang.value, inputs=inputs)
+        emit.check_report(result, report, f, output, lg, inputs=inputs)
         if report.failed:
             raise typer.Exit(1)
 
-    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command("diff")
@@ -238,16 +283,21 @@ def diff_cmd(
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
-    format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Lang = LangOpt,
+    format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """So sánh hai kỳ hoặc hai bản xuất / what changed between two periods or two snapshots."""
+    lg = _lang(lang)
 
     def body():
         from .compare import diff as do
 
+        import math
+
+        if fail_on_regression is not None and not (math.isfinite(fail_on_regression) and fail_on_regression >= 0):
+            raise ConfigError("fail_on_regression_invalid", value=fail_on_regression)
         olds = list(old)
         inputs = _check_output(output, olds, [new], catalogue, logbook, calendar, columns, targets)
         # OLD may be several paths; the last positional argument is NEW
@@ -255,17 +305,18 @@ def diff_cmd(
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
                     new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
-        emit.diff_result(result, fmt(format, output), output, lang.value, inputs=inputs)
+        emit.diff_result(result, fmt(format, output), output, lg, inputs=inputs)
         if result.failed:
             raise typer.Exit(1)
 
-    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
-def presets(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
+def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
     """Các bộ chỉ tiêu có sẵn và nguồn / built-in target sets and their sources."""
-    run(lambda: emit.preset_list(fmt(format, None), lang.value), lang.value)
+    lg = _lang(lang)
+    run(lambda: emit.preset_list(fmt(format, None), lg), lg)
 
 
 @app.command()
@@ -274,11 +325,12 @@ def validate(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
-    lang: Lang = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Những gì sẽ được đọc, ánh xạ, loại bỏ và vì sao / what would be read, mapped, rejected, and why."""
+    lg = _lang(lang)
 
     def body():
         from .dataset import load_inputs
@@ -288,25 +340,26 @@ def validate(
         from .schema.models import DossierRecord
 
         sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
-                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lang.value))
-        emit.validation(sources, fmt(format, output), output, lang.value, inputs=inputs)
+                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lg))
+        emit.validation(sources, fmt(format, output), output, lg, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
-    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
 def columns(
     path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
-    format: Optional[Format] = FormatOpt, lang: Lang = LangOpt,
+    format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
 ):
     """Ánh xạ tiêu đề cột → trường chuẩn của một tệp / header → field mapping of one file."""
+    lg = _lang(lang)
 
     def body():
         from .reading import read_table
@@ -314,41 +367,43 @@ def columns(
         from .schema.models import DossierRecord
 
         if not path.exists():
-            raise DataError(f"{path}: không tìm thấy tệp.")
+            raise DataError("columns_input_not_found", path=str(path))
         if path.is_dir():
-            raise DataError(f"{path}: là một thư mục; `cchc columns` đọc một tệp.",
-                            hint="Cho đường dẫn của một tệp trong thư mục.")
+            raise DataError("columns_input_is_dir", path=str(path))
         raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
-        emit.column_mapping(raw, fmt(format, None), lang.value)
+        emit.column_mapping(raw, fmt(format, None), lg)
 
-    run(body, lang.value, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
 @app.command()
-def kpis(format: Optional[Format] = FormatOpt, lang: Lang = LangOpt):
+def kpis(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
     """Danh mục chỉ tiêu: mã, tên, công thức, nguồn / the KPI catalogue."""
-    run(lambda: emit.kpi_catalogue(fmt(format, None), lang.value), lang.value)
+    lg = _lang(lang)
+    run(lambda: emit.kpi_catalogue(fmt(format, None), lg), lg)
 
 
 @app.command("calendar")
 def calendar_cmd(
     year: int = typer.Argument(..., help="Năm / year."),
     calendar_file: Optional[List[Path]] = typer.Option(None, "--calendar", help="Tệp lịch năm (TOML) / year calendar file."),
-    format: Optional[Format] = FormatOpt, lang: Lang = LangOpt,
+    format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt,
 ):
     """Các ngày nghỉ và ngày làm bù trong năm / the working days off (and worked weekend days) of a year."""
+    lg = _lang(lang)
 
     def body():
         from .calendar import WorkCalendar
 
-        cal = WorkCalendar([str(p) for p in calendar_file or []])
-        try:
-            days = cal.calendar_days(year)
-        except ValueError as e:
-            raise ConfigError(str(e)) from None
-        emit.calendar_days(year, days, fmt(format, None), lang.value)
+        from .calendar import FIRST_YEAR, LAST_YEAR
 
-    run(body, lang.value)
+        cal = WorkCalendar([str(p) for p in calendar_file or []])
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ConfigError("calendar_year_out_of_range", year=year, first=FIRST_YEAR, last=LAST_YEAR)
+        days = cal.calendar_days(year)
+        emit.calendar_days(year, days, fmt(format, None), lg)
+
+    run(body, lg)
 
 
 def _kind(kind: Optional[str]) -> Optional[str]:
@@ -357,7 +412,7 @@ def _kind(kind: Optional[str]) -> Optional[str]:
     from .schema.models import INPUT_KINDS
 
     if kind not in INPUT_KINDS:
-        raise ConfigError(f"--kind '{kind}': không có loại đầu vào này.", hint="Dùng: " + ", ".join(INPUT_KINDS) + ".")
+        raise ConfigError("unknown_kind", value=kind, kinds=", ".join(INPUT_KINDS))
     return kind
 
 
@@ -371,11 +426,68 @@ def fmt(format: Optional[Format], output: Optional[Path]) -> str:
 
 
 def main() -> None:  # console script
+    """Run the app; a usage error click finds while parsing the command line (an unknown
+    option, a missing argument, a value of the wrong type) is worded here, in the language
+    of the command line's ``--lang`` (else CCHC_LANG, else Vietnamese)."""
     try:
-        app()
+        rv = app(standalone_mode=False)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (while starting up)
-        sys.stderr.write("Đã dừng theo yêu cầu (Ctrl-C).\n")
+        from .i18n import t
+
+        sys.stderr.write(t("cli.interrupted_startup", _argv_lang(sys.argv[1:])) + "\n")
         raise SystemExit(130)
+    except typer.Abort:  # end of input while click was reading the command line
+        from .i18n import t
+
+        sys.stderr.write(t("cli.interrupted_startup", _argv_lang(sys.argv[1:])) + "\n")
+        raise SystemExit(1)
+    except TyperException as e:  # usage errors (click's exceptions)
+        raise SystemExit(_usage_error(e, _argv_lang(sys.argv[1:])))
+    raise SystemExit(rv if isinstance(rv, int) else 0)
+
+
+def _usage_error(e: TyperException, lang: str) -> int:
+    """Show a usage error as click would, worded from the catalogue; the exit code."""
+    from .i18n import msg, t
+
+    name = type(e).__name__
+    ctx = getattr(e, "ctx", None)
+    if name == "NoArgsIsHelpError" or not hasattr(e, "format_message"):  # `cchc` alone: the help
+        e.show()
+        return getattr(e, "exit_code", 2)
+    param = getattr(e, "param", None)
+    hint = getattr(e, "param_hint", None)
+    try:
+        if hint is None and param is not None:
+            try:
+                hint = param.get_error_hint(ctx)
+            except TypeError:  # typer's parameters take no context
+                hint = param.get_error_hint()
+        elif isinstance(hint, (list, tuple)):
+            hint = " / ".join(f"'{h}'" for h in hint)
+    except Exception:
+        hint = None
+    if name == "NoSuchOption":
+        options = sorted(getattr(e, "possibilities", None) or [])
+        text = t("cli.usage.no_such_option", lang, option=e.option_name,
+                 suggestion=msg("cli.usage.possible_options", options=", ".join(options)) if options else "")
+    elif name == "MissingParameter" and hint:
+        kind = getattr(e, "param_type", None) or getattr(param, "param_type_name", None)
+        text = t("cli.usage.missing_argument" if kind == "argument" else "cli.usage.missing_option", lang, param=hint)
+    elif name == "BadParameter" and hint:
+        text = t("cli.usage.bad_value", lang, param=hint, detail=e.message)
+    else:
+        text = e.format_message()
+    if ctx is not None:
+        usage = ctx.get_usage()
+        if usage.startswith("Usage:"):
+            usage = t("cli.usage", lang) + usage[len("Usage:"):]
+        typer.echo(usage, err=True)
+        cmd = ctx.command_path
+        typer.echo(t("cli.usage.try_help", lang, command=cmd), err=True)
+        typer.echo("", err=True)
+    typer.echo(t("cli.error", lang, message=text), err=True)
+    return e.exit_code
 
 
 if __name__ == "__main__":  # pragma: no cover

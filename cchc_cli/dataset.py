@@ -136,10 +136,7 @@ def load(
         rep.duplicates = int(dup_per_file.get(i, 0))
         rep.used = rep.rows - rep.rejected - rep.duplicates
     if frame.empty or len(frame) == 0:
-        raise DataError(
-            f"Không có dòng dữ liệu nào dùng được trong các tệp đầu vào ({', '.join(str(f) for f in files)}).",
-            hint="Chạy `cchc validate` để xem từng dòng bị loại và lý do.",
-        )
+        raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
     return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
 
 
@@ -150,20 +147,19 @@ def _require(raw, model) -> None:
     if not missing:
         return
     headers = [h for h in raw.mapping.headers if h]
+    from .i18n import joined, msg
+
     lines = []
     for name in missing:
         near = nearest_headers(name, headers, model)
-        spellings = next(f for f in field_specs(model) if f.name == name).headers.spellings[:4]
-        lines.append(
-            f"  - {name} (ví dụ tiêu đề: {', '.join(spellings)})"
-            + (f"; cột gần giống: {', '.join(repr(h) for h in near)}" if near else "")
-        )
-    raise DataError(
-        f"{raw.path}: thiếu cột bắt buộc:\n" + "\n".join(lines)
-        + f"\n  Các tiêu đề tìm thấy (dòng {raw.layout.row + 1}): {', '.join(repr(h) for h in headers)}",
-        hint="Khai báo cột tương ứng trong tệp --columns, ví dụ:\n  [columns]\n  "
-        + f'{missing[0]} = "{(nearest_headers(missing[0], headers, model) or ["Tên cột trong tệp"])[0]}"',
-    )
+        spellings = ", ".join(next(f for f in field_specs(model) if f.name == name).headers.spellings[:4])
+        lines.append(msg("dataset.missing_field_near", field=name, examples=spellings,
+                         near=", ".join(repr(h) for h in near)) if near
+                     else msg("dataset.missing_field", field=name, examples=spellings))
+    first_near = nearest_headers(missing[0], headers, model)
+    raise DataError("missing_required_columns", path=raw.path, fields=joined(lines), row=raw.layout.row + 1,
+                    headers=", ".join(repr(h) for h in headers), field=missing[0],
+                    header=first_near[0] if first_near else msg("dataset.header_placeholder"))
 
 
 class _Files(list):
@@ -290,6 +286,5 @@ def load_inputs(
         if files:
             setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file))
     if out.dossiers is None and out.catalogue is None and out.documents is None:
-        raise DataError("Không có tệp hồ sơ, danh mục TTHC hay sổ văn bản nào trong đầu vào.",
-                        hint="Kiểm tra đường dẫn; `cchc columns TỆP` cho biết cchc nhận ra những cột nào.")
+        raise DataError("no_input_of_any_kind")
     return out

@@ -21,6 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
+from .i18n import Msg, joined, msg
 from .kpis.definitions import BY_CODE
 from .schema import vocab
 from .schema.text import fold
@@ -30,9 +31,19 @@ STATUS_ORDER = {"fail": 0, "warn": 1, "no_data": 2, "pass": 3}
 FAIL_ON = ("fail", "warn", "no-data")
 
 
-def _suggest(word: str, choices: list[str]) -> str:
+def _suggest(word: str, choices: list[str]) -> Msg | str:
+    """" Did you mean 'x'?" as a message not yet worded, or "" when nothing is close."""
     m = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" Có phải ý bạn là '{m[0]}'?" if m else ""
+    return msg("did_you_mean", choice=m[0]) if m else ""
+
+
+class TargetProblem(ValueError):
+    """A validator's complaint about one target, as a message not yet worded; pydantic
+    hands it to ``_explain`` (``ctx["error"]``)."""
+
+    def __init__(self, key: str, /, **params: Any):
+        self.msg = msg(key, **params)
+        super().__init__(self.msg.text())
 
 
 class Target(BaseModel):
@@ -54,7 +65,7 @@ class Target(BaseModel):
     @classmethod
     def _known_kpi(cls, v: str) -> str:
         if v not in BY_CODE:
-            raise ValueError(f"không có chỉ tiêu '{v}'." + _suggest(v, list(BY_CODE)) + " Xem `cchc kpis`.")
+            raise TargetProblem("targets.unknown_kpi", kpi=v, suggestion=_suggest(v, list(BY_CODE)))
         return v
 
     @field_validator("level")
@@ -64,27 +75,34 @@ class Target(BaseModel):
             return v
         canon = vocab.LEVEL.get(fold(v))
         if canon is None:
-            raise ValueError(f"không có cấp '{v}'." + _suggest(v, list(vocab.LEVELS))
-                             + " Các cấp: " + ", ".join(vocab.LEVELS) + ".")
+            raise TargetProblem("targets.unknown_level", level=v, suggestion=_suggest(v, list(vocab.LEVELS)),
+                                levels=", ".join(vocab.LEVELS))
         return str(canon)
+
+    @field_validator("min", "max", "warn_min", "warn_max", mode="before")
+    @classmethod
+    def _not_bool(cls, v: Any) -> Any:
+        if isinstance(v, bool):  # true would read as 1.0 (100 %): refused, never guessed
+            raise TargetProblem("targets.threshold_bool", value="true" if v else "false")
+        return v
 
     @field_validator("min", "max", "warn_min", "warn_max")
     @classmethod
     def _share(cls, v: float | None) -> float | None:
         if v is not None and not (0.0 <= v <= 1.0):
-            raise ValueError(f"ngưỡng {v} nằm ngoài 0–1: ghi tỷ lệ dưới dạng số thập phân (40% là 0.40).")
+            raise TargetProblem("targets.threshold_out_of_range", value=v)
         return v
 
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
         if all(x is None for x in (self.min, self.max, self.warn_min, self.warn_max)):
-            raise ValueError("cần ít nhất một ngưỡng: min, max, warn_min hoặc warn_max.")
+            raise TargetProblem("targets.no_threshold")
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"min = {self.min} lớn hơn max = {self.max}.")
+            raise TargetProblem("targets.min_above_max", min=self.min, max=self.max)
         if self.warn_min is not None and self.min is not None and self.warn_min < self.min:
-            raise ValueError(f"warn_min = {self.warn_min} nhỏ hơn min = {self.min}: ngưỡng cảnh báo phải cao hơn ngưỡng đạt.")
+            raise TargetProblem("targets.warn_min_below_min", warn_min=self.warn_min, min=self.min)
         if self.warn_max is not None and self.max is not None and self.warn_max > self.max:
-            raise ValueError(f"warn_max = {self.warn_max} lớn hơn max = {self.max}.")
+            raise TargetProblem("targets.warn_max_above_max", warn_max=self.warn_max, max=self.max)
         return self
 
     def filters(self) -> dict[str, str]:
@@ -119,14 +137,24 @@ def _parse(text: str, origin: str) -> TargetsFile:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{origin}: tệp chỉ tiêu không đúng cú pháp TOML: {e}.") from None
+        raise ConfigError("targets_file_not_toml", path=origin, detail=str(e)) from None
     try:
         return TargetsFile.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(_explain(e, origin, data), hint="Xem mẫu tệp chỉ tiêu trong README (mục check-targets).") from None
+        raise ConfigError("targets_file_invalid", problems=joined(_explain(e, origin, data))) from None
 
 
-def _explain(e: ValidationError, origin: str, data: dict) -> str:
+# pydantic's error types worded by the catalogue (any other: pydantic's own English text)
+_TYPE_PROBLEMS = {
+    "float_type": "targets.need_number", "float_parsing": "targets.need_number",
+    "finite_number": "targets.need_number", "string_type": "targets.need_text",
+    "list_type": "targets.need_list", "model_type": "targets.need_table", "dict_type": "targets.need_table",
+    "model_attributes_type": "targets.need_table",
+}
+
+
+def _explain(e: ValidationError, origin: str, data: dict) -> list[Msg]:
+    """One message per problem, each naming the file, the key and the value."""
     lines = []
     for err in e.errors():
         loc = err["loc"]
@@ -134,21 +162,24 @@ def _explain(e: ValidationError, origin: str, data: dict) -> str:
         if err["type"] == "extra_forbidden":
             key = str(loc[-1])
             allowed = list(Target.model_fields) if len(loc) > 1 else list(TargetsFile.model_fields)
-            lines.append(f"{origin}: {path}: khóa không hợp lệ '{key}'." + _suggest(key, allowed))
+            detail: Msg = msg("targets.unknown_key", key=key, suggestion=_suggest(key, allowed))
+            lines.append(msg("targets.problem", path=origin, where=path, detail=detail))
         elif err["type"] in ("value_error", "assertion_error"):
-            msg = str(err.get("ctx", {}).get("error", err["msg"]))
-            where = path or "targets"
-            lines.append(f"{origin}: {where}: {msg}")
+            cause = err.get("ctx", {}).get("error")
+            detail = cause.msg if isinstance(cause, TargetProblem) else msg("targets.other", text=str(cause or err["msg"]))
+            lines.append(msg("targets.problem", path=origin, where=path or "targets", detail=detail))
         else:
-            lines.append(f"{origin}: {path}: {err['msg']} (giá trị: {err.get('input')!r}).")
-    return "\n".join(lines)
+            key = _TYPE_PROBLEMS.get(err["type"])
+            detail = msg(key) if key else msg("targets.other", text=err["msg"])
+            lines.append(msg("targets.problem_value", path=origin, where=path, detail=detail,
+                             value=repr(err.get("input"))))
+    return lines
 
 
 def load_preset(name: str) -> TargetSet:
     names = preset_names()
     if name not in names:
-        raise ConfigError(f"--preset '{name}': không có bộ chỉ tiêu này." + _suggest(name, names),
-                          hint="Các bộ có sẵn: " + ", ".join(names) + " (xem `cchc presets`).")
+        raise ConfigError("preset_unknown", name=name, suggestion=_suggest(name, names), names=", ".join(names))
     text = resources.files("cchc_cli.presets").joinpath(f"{name}.toml").read_text(encoding="utf-8")
     tf = _parse(text, f"preset {name}")
     return TargetSet(tf.name or name, tf.source, list(tf.targets), name)
@@ -159,9 +190,13 @@ def load_targets(path: str | Path) -> TargetSet:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise ConfigError(f"{p}: không tìm thấy tệp chỉ tiêu (--targets).") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"{p}: không đọc được tệp chỉ tiêu ({e}).") from None
+        raise ConfigError("targets_file_not_found", path=str(p)) from None
+    except IsADirectoryError:
+        raise ConfigError("targets_file_is_dir", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise ConfigError("targets_file_not_utf8", path=str(p)) from None
+    except OSError as e:
+        raise ConfigError("targets_file_unreadable", path=str(p), reason=e.strerror or type(e).__name__) from None
     tf = _parse(text, str(p))
     targets = list(tf.targets)
     if tf.extends:
@@ -170,14 +205,13 @@ def load_targets(path: str | Path) -> TargetSet:
         # the file's own targets replace the preset's for the same KPI and filters
         targets = [t for t in base.targets if t.key() not in own] + targets
     if not targets:
-        raise ConfigError(f"{p}: tệp không có chỉ tiêu nào ([[targets]]).")
+        raise ConfigError("targets_file_empty", path=str(p))
     return TargetSet(tf.name or p.stem, tf.source, targets, str(p))
 
 
 def resolve(targets: str | Path | None, preset: str | None) -> TargetSet:
     if (targets is None) == (preset is None):
-        raise ConfigError("Cần đúng một trong hai: --targets TỆP hoặc --preset TÊN.",
-                          hint="Ví dụ: cchc check-targets exports/ --preset cantho-2023")
+        raise ConfigError("targets_or_preset")
     return load_targets(targets) if targets is not None else load_preset(str(preset))
 
 
@@ -289,7 +323,6 @@ def evaluate(results, unavailable, groups, targets: TargetSet, fail_on: set[str]
     the run read; targets on KPIs of another kind of input are not checked (listed in
     ``not_checked``), rather than reported as "no data" for every group. A target naming a
     unit that no group has is ``no_data`` for that unit, never a silent pass."""
-    from .i18n import msg
     from .kpis.results import group_key
 
     skipped = [t for t in targets.targets if inputs is not None and BY_CODE[t.kpi].input not in inputs]
@@ -341,7 +374,6 @@ def parse_fail_on(values: list[str] | None) -> set[str]:
             if not p:
                 continue
             if p not in FAIL_ON:
-                raise ConfigError(f"--fail-on '{part}': không hợp lệ." + _suggest(p, list(FAIL_ON)),
-                                  hint="Dùng fail, warn, no-data (có thể ghép: warn,no-data).")
+                raise ConfigError("fail_on_invalid", value=part, suggestion=_suggest(p, list(FAIL_ON)))
             out.add(p)
     return out

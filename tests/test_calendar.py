@@ -206,7 +206,8 @@ def test_several_files_one_per_year(tmp_path):
         ('year = 2023\ndays_off = [{date = "2023-05-04", why = "x"}]\n', "days_off[0]", "why", "reason"),
     ],
 )
-def test_invalid_file_message_names_file_key_value(tmp_path, text, key, value, advice):
+def test_invalid_file_message_names_file_key_value(tmp_path, monkeypatch, text, key, value, advice):
+    monkeypatch.setenv("CCHC_LANG", "en")  # the English wording (Vietnamese is the default)
     path = write(tmp_path, "lich-sai.toml", text)
     with pytest.raises(ConfigError) as e:
         load_calendar_file(path)
@@ -218,7 +219,8 @@ def test_invalid_file_message_names_file_key_value(tmp_path, text, key, value, a
     assert advice in msg
 
 
-def test_invalid_file_via_workcalendar_and_unreadable_files(tmp_path):
+def test_invalid_file_via_workcalendar_and_unreadable_files(tmp_path, monkeypatch):
+    monkeypatch.setenv("CCHC_LANG", "en")  # the English wording (Vietnamese is the default)
     bad = write(tmp_path, "bad.toml", 'year = 2023\ndays_off = ["2023-02-30"]\n')
     with pytest.raises(ConfigError, match="bad.toml"):
         WorkCalendar([bad])

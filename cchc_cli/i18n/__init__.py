@@ -49,6 +49,22 @@ def msg(key: str, /, **params: Any) -> Msg:
     return Msg(key, params)
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Several parts (``Msg`` or plain values) worded in one language and joined by
+    ``sep``: the list of problems of one file, one per line."""
+
+    parts: tuple
+    sep: str = "\n"
+
+    def text(self, lang: str | None = None) -> str:
+        return self.sep.join(p.text(lang) if isinstance(p, (Msg, Joined)) else str(p) for p in self.parts)
+
+
+def joined(parts, sep: str = "\n") -> Joined:
+    return Joined(tuple(parts), sep)
+
+
 def has(key: str, lang: str = "vi") -> bool:
     return key in catalogue(lang)
 
@@ -60,9 +76,9 @@ def t(key: str, lang: str | None = None, /, **params: Any) -> str:
     text = catalogue(lang).get(key)
     if text is None:
         return key
-    if not params:
+    if not params and "{" not in text:
         return text
-    words = {k: (v.text(lang) if isinstance(v, Msg) else v) for k, v in params.items()}
+    words = {k: (v.text(lang) if isinstance(v, (Msg, Joined)) else v) for k, v in params.items()}
     try:
         return text.format(**words)
     except (KeyError, IndexError):

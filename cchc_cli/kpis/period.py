@@ -51,45 +51,62 @@ _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _QUARTER = re.compile(r"^(\d{4})-?[Qq]([1-4])$")
 _YEAR = re.compile(r"^(\d{4})$")
 
+# The years a period may cover: the dates the dossier parsers accept (schema.parsers
+# MIN_DATE/MAX_DATE) and the working-day calendar knows (calendar.FIRST_YEAR/LAST_YEAR).
+# A period outside them could hold no dossier, and pandas cannot hold year 0 or 9999-12-31.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
+
+
+def _in_range(y: int) -> bool:
+    return FIRST_YEAR <= y <= LAST_YEAR
+
 
 def parse_period(text: str) -> Period:
     s = text.strip()
+    y = None
     if m := _MONTH.match(s):
         y, mo = int(m.group(1)), int(m.group(2))
-        if 1 <= mo <= 12:
+        if 1 <= mo <= 12 and _in_range(y):
             return Period(dt.date(y, mo, 1), dt.date(y, mo, calendar.monthrange(y, mo)[1]))
+        if not 1 <= mo <= 12:
+            y = None
     elif m := _QUARTER.match(s):
         y, q = int(m.group(1)), int(m.group(2))
         last = 3 * q
-        return Period(dt.date(y, last - 2, 1), dt.date(y, last, calendar.monthrange(y, last)[1]))
+        if _in_range(y):
+            return Period(dt.date(y, last - 2, 1), dt.date(y, last, calendar.monthrange(y, last)[1]))
     elif m := _YEAR.match(s):
         y = int(m.group(1))
-        return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
-    raise ConfigError(
-        f"--period '{text}': không hiểu kỳ báo cáo.",
-        hint="Dùng tháng 2023-03, quý 2023-Q1, năm 2023, hoặc --from 2023-03-01 --to 2023-03-31.",
-    )
+        if _in_range(y):
+            return Period(dt.date(y, 1, 1), dt.date(y, 12, 31))
+    if y is not None:
+        raise ConfigError("period_out_of_range", value=text, year=y, first=FIRST_YEAR, last=LAST_YEAR)
+    raise ConfigError("period_invalid", value=text)
 
 
 def parse_day(text: str, option: str) -> dt.date:
     for fmt in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
-            return dt.datetime.strptime(text.strip(), fmt).date()
+            d = dt.datetime.strptime(text.strip(), fmt).date()
         except ValueError:
             continue
-    raise ConfigError(f"{option} '{text}': ngày không hợp lệ.", hint="Dùng dạng 2023-03-31 hoặc 31/03/2023.")
+        if not _in_range(d.year):
+            raise ConfigError("day_out_of_range", option=option, value=text, first=FIRST_YEAR, last=LAST_YEAR)
+        return d
+    raise ConfigError("day_invalid", option=option, value=text)
 
 
 def resolve_period(period: str | None, start: str | None, end: str | None) -> Period | None:
     if period and (start or end):
-        raise ConfigError("--period không dùng cùng --from/--to.", hint="Chọn một trong hai cách.")
+        raise ConfigError("period_with_from_to")
     if period:
         return parse_period(period)
     if start or end:
         if not (start and end):
-            raise ConfigError("--from và --to phải đi cùng nhau.", hint="Ví dụ: --from 2023-03-01 --to 2023-03-31.")
+            raise ConfigError("from_to_pair")
         a, b = parse_day(start, "--from"), parse_day(end, "--to")
         if b < a:
-            raise ConfigError(f"--to {b} trước --from {a}.")
+            raise ConfigError("to_before_from", start=a.isoformat(), end=b.isoformat())
         return Period(a, b)
     return None

@@ -62,48 +62,71 @@ class ColumnMap:
         try:
             data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
         except FileNotFoundError:
-            raise ConfigError(f"{p}: không tìm thấy tệp ánh xạ cột (--columns).") from None
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
-            raise ConfigError(f"{p}: tệp ánh xạ cột không đúng cú pháp TOML: {e}") from None
+            raise ConfigError("columns_file_not_found", path=str(p)) from None
+        except IsADirectoryError:
+            raise ConfigError("columns_file_is_dir", path=str(p)) from None
+        except UnicodeDecodeError:
+            raise ConfigError("columns_file_not_utf8", path=str(p)) from None
+        except OSError as e:
+            raise ConfigError("columns_file_unreadable", path=str(p), reason=e.strerror or type(e).__name__) from None
+        except tomllib.TOMLDecodeError as e:
+            raise ConfigError("columns_file_not_toml", path=str(p), detail=str(e)) from None
         fields = [f.name for f in field_specs(model)]
         out = cls(path=str(p))
         for key in data:
             if key not in ("columns", "values"):
-                raise ConfigError(
-                    f"{p}: khóa không hợp lệ '{key}'" + _did_you_mean(key, ["columns", "values"])
-                    + " Tệp chỉ có hai bảng [columns] và [values.<trường>]."
-                )
-        for name, headers in (data.get("columns") or {}).items():
+                raise ConfigError("columns_file_unknown_key", path=str(p), key=key,
+                                  suggestion=_did_you_mean(key, ["columns", "values"]))
+        columns = data.get("columns") or {}
+        if not isinstance(columns, dict):
+            raise ConfigError("columns_file_columns_not_table", path=str(p), value=_show(columns))
+        for name, headers in columns.items():
             if name not in fields:
-                raise ConfigError(
-                    f"{p}: [columns].{name}: không có trường chuẩn '{name}'." + _did_you_mean(name, fields)
-                )
+                raise ConfigError("columns_file_unknown_field", path=str(p), name=name,
+                                  suggestion=_did_you_mean(name, fields), fields=", ".join(fields))
             hs = [headers] if isinstance(headers, str) else headers
             if not isinstance(hs, list) or not all(isinstance(h, str) for h in hs):
-                raise ConfigError(f"{p}: [columns].{name}: cần tên cột (chuỗi) hoặc danh sách tên cột.")
+                raise ConfigError("columns_file_bad_headers", path=str(p), name=name, value=_show(headers))
             out.columns[name] = [fold(h) for h in hs]
-        for table, pairs in (data.get("values") or {}).items():
+        values = data.get("values") or {}
+        if not isinstance(values, dict):
+            raise ConfigError("columns_file_values_not_table", path=str(p), value=_show(values))
+        for table, pairs in values.items():
             if table not in _VALUE_TABLES:
-                raise ConfigError(
-                    f"{p}: [values.{table}]: không có bảng giá trị này." + _did_you_mean(table, list(_VALUE_TABLES))
-                )
+                raise ConfigError("columns_file_unknown_values_table", path=str(p), table=table,
+                                  suggestion=_did_you_mean(table, list(_VALUE_TABLES)),
+                                  tables=", ".join(_VALUE_TABLES))
+            if not isinstance(pairs or {}, dict):
+                raise ConfigError("columns_file_values_table_not_table", path=str(p), table=table, value=_show(pairs))
             allowed = _VALUE_TABLES[table]
             t: dict[str, Any] = {}
             for spelling, value in (pairs or {}).items():
                 v = str(value)
-                if v not in allowed:
-                    raise ConfigError(
-                        f"{p}: [values.{table}].\"{spelling}\" = \"{v}\": giá trị chuẩn phải là một trong "
-                        + ", ".join(allowed) + "." + _did_you_mean(v, list(allowed))
-                    )
+                if not isinstance(value, str) or v not in allowed:
+                    raise ConfigError("columns_file_bad_value", path=str(p), table=table, spelling=spelling,
+                                      value=_show(value), allowed=", ".join(allowed),
+                                      suggestion=_did_you_mean(v, list(allowed)))
                 t[fold(spelling)] = (v == "true") if table in ("boolean", "payment_method") else v
             out.values[table] = t
         return out
 
 
-def _did_you_mean(word: str, choices: list[str]) -> str:
+def _did_you_mean(word: str, choices: list[str]):
+    """" Did you mean 'x'?" as a message not yet worded, or "" when nothing is close."""
+    from ..i18n import msg
+
     m = difflib.get_close_matches(word, choices, n=1, cutoff=0.5)
-    return f" Có phải ý bạn là '{m[0]}'?" if m else ""
+    return msg("did_you_mean", choice=m[0]) if m else ""
+
+
+def _show(value: Any) -> str:
+    """A TOML value as the user wrote it (roughly), for messages: strings quoted."""
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 @dataclass
