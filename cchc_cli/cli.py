@@ -13,7 +13,7 @@ from typing import List, Optional
 import typer
 from typer import TyperException
 
-from .errors import CchcError, ConfigError, DataError
+from .errors import CchcError, ConfigError, DataError, Terminated, on_termination_signals
 from .render import emit
 
 app = typer.Typer(
@@ -114,6 +114,11 @@ def run(fn, lang: str, limits: dict | None = None):
     except KeyboardInterrupt:
         typer.echo(t("cli.interrupted", lang), err=True)
         raise typer.Exit(130)
+    except Terminated as e:
+        import signal
+
+        typer.echo(t("cli.terminated", lang, signal=signal.Signals(e.signum).name), err=True)
+        raise typer.Exit(128 + e.signum)
     except typer.Exit:
         raise
     except MemoryError:
@@ -178,7 +183,9 @@ def _check_output(output: Optional[Path], *groups) -> list[Path]:
             continue
         inputs.extend(g if isinstance(g, (list, tuple)) else [g])
     if output is not None:
-        emit.check_output(output, inputs)
+        from .render.output import check_output
+
+        check_output(output, inputs)
     return inputs
 
 
@@ -216,7 +223,9 @@ def compute(
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                     on_file=_progress(lg))
-        emit.compute_result(result, fmt(format, output), output, lg, inputs=inputs)
+        from .render.views.compute import document
+
+        emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
@@ -261,7 +270,15 @@ def check_targets(
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
-        emit.check_report(result, report, f, output, lg, inputs=inputs)
+        from .render.views.check import document
+
+        emit(document(result, report, lg), f, output, lg, inputs=inputs)
+        if not report.evaluated:  # a run that checked nothing is no pass (cli.md): exit 3
+            from .i18n import msg
+
+            wanted = {c.kpi for c in report.checks}
+            cols = sorted({col for u in result.unavailable if u.kpi in wanted for col in u.columns})
+            raise DataError("nothing_checked", missing=msg("nothing_checked_missing", columns=", ".join(cols)) if cols else "")
         if report.failed:
             raise typer.Exit(1)
 
@@ -305,7 +322,9 @@ def diff_cmd(
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
                     new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
-        emit.diff_result(result, fmt(format, output), output, lg, inputs=inputs)
+        from .render.views.diff import document
+
+        emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
         if result.failed:
             raise typer.Exit(1)
 
@@ -316,7 +335,12 @@ def diff_cmd(
 def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
     """Các bộ chỉ tiêu có sẵn và nguồn / built-in target sets and their sources."""
     lg = _lang(lang)
-    run(lambda: emit.preset_list(fmt(format, None), lg), lg)
+    def body():
+        from .render.views.catalogue import presets_document
+
+        emit(presets_document(lg), fmt(format, None), None, lg)
+
+    run(body, lg)
 
 
 @app.command()
@@ -341,7 +365,9 @@ def validate(
 
         sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
                               columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lg))
-        emit.validation(sources, fmt(format, output), output, lg, inputs=inputs)
+        from .render.views.validate import document
+
+        emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
@@ -371,7 +397,9 @@ def columns(
         if path.is_dir():
             raise DataError("columns_input_is_dir", path=str(path))
         raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
-        emit.column_mapping(raw, fmt(format, None), lg)
+        from .render.views.columns import document
+
+        emit(document(raw, lg), fmt(format, None), None, lg)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
@@ -380,7 +408,12 @@ def columns(
 def kpis(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
     """Danh mục chỉ tiêu: mã, tên, công thức, nguồn / the KPI catalogue."""
     lg = _lang(lang)
-    run(lambda: emit.kpi_catalogue(fmt(format, None), lg), lg)
+    def body():
+        from .render.views.catalogue import kpis_document
+
+        emit(kpis_document(lg), fmt(format, None), None, lg)
+
+    run(body, lg)
 
 
 @app.command("calendar")
@@ -401,7 +434,9 @@ def calendar_cmd(
         if not FIRST_YEAR <= year <= LAST_YEAR:
             raise ConfigError("calendar_year_out_of_range", year=year, first=FIRST_YEAR, last=LAST_YEAR)
         days = cal.calendar_days(year)
-        emit.calendar_days(year, days, fmt(format, None), lg)
+        from .render.views.catalogue import calendar_document
+
+        emit(calendar_document(year, days, lg), fmt(format, None), None, lg)
 
     run(body, lg)
 
@@ -429,8 +464,11 @@ def main() -> None:  # console script
     """Run the app; a usage error click finds while parsing the command line (an unknown
     option, a missing argument, a value of the wrong type) is worded here, in the language
     of the command line's ``--lang`` (else CCHC_LANG, else Vietnamese)."""
+    on_termination_signals()
     try:
         rv = app(standalone_mode=False)
+    except Terminated as e:  # outside a command body (while starting up)
+        raise SystemExit(128 + e.signum)
     except KeyboardInterrupt:  # Ctrl-C outside a command body (while starting up)
         from .i18n import t
 

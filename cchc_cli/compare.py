@@ -340,6 +340,8 @@ def _after_the_fact(old: ComputeResult, new: ComputeResult, pos_o: np.ndarray, p
             if diff_masks[c][sel[j]]:
                 fields[c] = {"old": _display(fo_all[c], ro[j], bads[c][0]), "new": _display(fn_all[c], rn[j], bads[c][1])}
         flags = []
+        if stage_n[rn[j]] < stage_o[ro[j]]:
+            flags.append("status_backwards")
         if mo["count.resolved_late"][j] and mn["on_time_rate.num"][j]:
             flags.append("late_to_on_time")
         if mo["on_time_rate.num"][j] and mn["count.resolved_late"][j]:

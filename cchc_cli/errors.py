@@ -67,3 +67,27 @@ class OutputError(ConfigError):
     """The result cannot be written where it was asked to go: ``--output`` is an input, a
     folder, in a missing folder, or the disk is full (exit 2, like any bad option). Nothing
     is left half-written."""
+
+
+class Terminated(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C (no partial output is left) and end
+    with 128 + the signal's number (143, 129)."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def on_termination_signals() -> None:
+    """Turn SIGTERM and SIGHUP into ``Terminated`` in the main thread."""
+    import signal
+
+    def handler(signum, frame):  # noqa: ARG001
+        raise Terminated(signum)
+
+    for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None:
+            try:
+                signal.signal(sig, handler)
+            except (ValueError, OSError):  # not the main thread, or not allowed here
+                pass

@@ -105,9 +105,15 @@ def test_exit_0_when_met_and_fail_on_options(tmp_path, export):
     warn = targets_file(tmp_path, '[[targets]]\nkpi = "digitised_result_rate"\nlevel = "Huyện"\nwarn_min = 0.5\n', "w.toml")
     assert run("check-targets", export, "--targets", warn, "--period", "2023-03").exit_code == 0
     assert run("check-targets", export, "--targets", warn, "--period", "2023-03", "--fail-on", "warn").exit_code == 1
-    nodata = targets_file(tmp_path, '[[targets]]\nkpi = "digitised_result_rate"\nunit = "UBND phường Hưng Phú"\nmin = 0.1\n', "n.toml")
+    no_data = '[[targets]]\nkpi = "digitised_result_rate"\nunit = "UBND phường Hưng Phú"\nmin = 0.1\n'
+    nodata = targets_file(tmp_path, no_data + '[[targets]]\nkpi = "digitised_result_rate"\nlevel = "Huyện"\nmin = 0.40\n', "n.toml")
     assert run("check-targets", export, "--targets", nodata, "--period", "2023-03").exit_code == 0
     assert run("check-targets", export, "--targets", nodata, "--period", "2023-03", "--fail-on", "no-data").exit_code == 1
+    # a run in which no target could be evaluated is not a pass (cli.md): exit 3, whatever --fail-on says
+    only = targets_file(tmp_path, no_data, "only.toml")
+    r = run("check-targets", export, "--targets", only, "--period", "2023-03")
+    assert r.exit_code == 3 and "Traceback" not in r.output
+    assert run("check-targets", export, "--targets", only, "--period", "2023-03", "--fail-on", "no-data").exit_code == 3
 
 
 def test_by_level_checks_aggregates(export, tmp_path):

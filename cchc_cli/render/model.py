@@ -67,3 +67,18 @@ def xml_text(s: str) -> str:
     """Text XML 1.0 can hold: forbidden characters (most C0 controls, lone surrogates)
     replaced by U+FFFD."""
     return _XML_ILLEGAL.sub("\ufffd", clean_controls(s))
+
+
+@dataclass
+class Document:
+    """What a command shows, before any format: the neutral tables (with header lines), the
+    JSON document, the machine-readable CSV rows, formats only this command has (junit and
+    github for check-targets), and the verdict line that always reaches stderr."""
+
+    command: str
+    tables: list[Table]
+    header: list[str] = field(default_factory=list)
+    json: dict[str, Any] | None = None
+    csv: tuple[list[str], list[list[Any]]] | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # format -> callable(lang) -> str
+    verdict: str | None = None

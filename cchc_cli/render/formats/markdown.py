@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import pct
-from .model import Pct, Styled, Table, clean_controls
+from ...i18n import pct
+from ..model import Pct, Styled, Table, clean_controls
 
 
 def escape(s: str) -> str:

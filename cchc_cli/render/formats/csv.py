@@ -7,7 +7,7 @@ import csv
 import io
 from typing import Any, Iterable
 
-from .model import safe_text
+from ..model import safe_text
 
 
 def _cell(v: Any) -> Any:
@@ -29,11 +29,15 @@ def rows_to_csv(header: list[str], rows: Iterable[list[Any]]) -> str:
     return "\ufeff" + buf.getvalue()
 
 
-def results_csv(results: list[dict], group_by: list[str], labels: dict[str, str]) -> str:
-    header = list(group_by) + ["kpi", "label", "numerator", "denominator", "value", "excluded"]
-    rows = []
-    for r in results:
-        g = r["group"]
-        rows.append([g.get(k) for k in group_by] + [r["kpi"], labels.get(r["kpi"], ""), r["numerator"],
-                     r["denominator"], "" if r["value"] is None else repr(r["value"]), r["excluded"]])
-    return rows_to_csv(header, rows)
+def table_rows(tb) -> tuple[list[str], list[list[Any]]]:
+    """A neutral table as CSV rows: percentages as ratios, styled cells as their text."""
+    from ..model import Pct, Styled
+
+    def cell(v: Any) -> Any:
+        if isinstance(v, Pct):
+            return "" if v.value is None else repr(v.value)
+        if isinstance(v, Styled):
+            return v.text
+        return v
+
+    return list(tb.columns), [[cell(v) for v in row] for row in tb.rows]

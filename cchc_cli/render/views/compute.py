@@ -1,14 +1,14 @@
-"""Results of ``compute`` as tables: inputs, the report form counts, KPIs overall and
-per group, problems and conflicts."""
+"""The view of ``compute``: inputs, the report form counts, KPIs overall and per group,
+problems and conflicts, as neutral tables; the JSON document and the CSV rows."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from ..i18n import note_text, t
-from ..kpis.definitions import BY_CODE
-from ..kpis.dossiers import COUNT_KEYS
-from .model import Pct, Table
+from ...i18n import note_text, t
+from ...kpis.definitions import BY_CODE
+from ...kpis.dossiers import COUNT_KEYS
+from ..model import Document, Pct, Table
 
 def inputs_table(reports, conflict_count: int, lang: str) -> Table:
     tb = Table("inputs", t("title_inputs", lang),
@@ -125,8 +125,31 @@ def compute_tables(result, lang: str) -> list[Table]:
         tables.append(conflicts_table(result, lang))
     missing = result.notes.get("catalogue_missing")
     if missing:
-        tb = Table("catalogue_missing", "Hồ sơ có mã thủ tục không có trong danh mục" if lang == "vi"
-                   else "Dossiers whose procedure is not in the catalogue", ["procedure_code", t("count", lang)], numeric={1})
+        tb = Table("catalogue_missing", t("title_catalogue_missing", lang), ["procedure_code", t("count", lang)], numeric={1})
         tb.rows = [[m["procedure_code"], m["dossiers"]] for m in missing]
         tables.append(tb)
     return tables
+
+
+def period_line(result, lang: str) -> str:
+    line = f"{t('period', lang)}: {result.period.start:%d/%m/%Y} – {result.period.end:%d/%m/%Y}"
+    if result.period.inferred:
+        line += f" ({t('period_inferred', lang)})"
+    return line
+
+
+def results_rows(result, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """One CSV row per group and KPI."""
+    keys = list(result.group_by)
+    header = keys + ["kpi", "label", "numerator", "denominator", "value", "excluded"]
+    rows = []
+    for r in result.results:
+        g = r.group_dict
+        rows.append([g.get(k) for k in keys] + [r.kpi, BY_CODE[r.kpi].label(lang), r.numerator, r.denominator,
+                     "" if r.value is None else repr(r.value), r.excluded])
+    return header, rows
+
+
+def document(result, lang: str) -> Document:
+    return Document("compute", compute_tables(result, lang), [period_line(result, lang)],
+                    result.to_json(), results_rows(result, lang))

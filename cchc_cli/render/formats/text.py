@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from ..i18n import pct
-from .model import Pct, Styled, Table, clean_controls
+from ...i18n import pct
+from ..model import Pct, Styled, Table, clean_controls
 
 
 def _plain(s: str):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .model import Pct, Styled, Table, clean_controls, safe_text, xml_text
+from ..model import Pct, Styled, Table, clean_controls, safe_text, xml_text
 
 FILLS = {"pass": "C6EFCE", "ok": "C6EFCE", "warn": "FFEB9C", "fail": "FFC7CE", "improved": "C6EFCE", "regressed": "FFC7CE"}
 
