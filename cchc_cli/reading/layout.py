@@ -17,7 +17,15 @@ SCAN_ROWS = 40  # header searched in the first rows
 MIN_SCORE = 2  # a header maps at least this many fields
 
 _NUMBER_CELL = re.compile(r"^\(?\s*([0-9]{1,3})\s*\)?$")
-_TOTALS = tuple(fold(w) for w in ("Tổng cộng", "Tổng số", "Tổng", "Cộng", "Total", "Grand total"))
+# A totals row is recognised by what it is: its label cell says only "Tổng cộng" (or
+# "Cộng", "Tổng số", "Tổng", "Total", "Grand total"), optionally followed by a count
+# ("Tổng cộng: 12", "Tổng số 12 hồ sơ"), never by a prefix of a real name: "Công an
+# phường …", "Công chứng", "Công thương", "Tổng cục Thuế" are units and fields.
+_TOTALS_WORDS = ("Tổng cộng", "Tổng số", "Tổng", "Cộng", "Total", "Grand total", "Tổng cộng toàn tỉnh",
+                 "Tổng số hồ sơ", "Cộng tổng")
+_TOTALS_KEY = re.compile(
+    "^(?:" + "|".join(sorted((re.escape(fold(w)) for w in _TOTALS_WORDS), key=len, reverse=True)) + ")"
+    r"(?: [0-9]+(?: [0-9]+)*(?: ho so| dossiers?)?)?$")
 
 
 def cell_text(v: Any) -> str:
@@ -115,8 +123,8 @@ def find_layout(
 
 
 def is_totals_label(text: Any) -> bool:
-    key = fold(text)
-    return bool(key) and any(key == t or key.startswith(t + " ") for t in _TOTALS)
+    """The whole label cell is a totals label (see ``_TOTALS_KEY``)."""
+    return bool(_TOTALS_KEY.match(fold(text)))
 
 
 def column_letter(i: int) -> str:
