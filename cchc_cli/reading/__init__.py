@@ -380,7 +380,7 @@ def _clean_keys(raw: RawTable) -> None:
             cells += int(k)
             f[name] = pd.Series(pd.array(clean, dtype=pd.StringDtype("pyarrow")), index=s.index)
         else:
-            vals = s.to_numpy(dtype=object)
+            vals = s.to_numpy(dtype=object).copy()
             k = 0
             for i, v in enumerate(vals):
                 if isinstance(v, str) and not v.isascii():

@@ -14,6 +14,7 @@ import csv
 import io
 import os
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -177,6 +178,9 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         head_text = text[:HEAD_BYTES]
     delimiter, layout, ends = sniff(head_text, model, user)
     if layout is None:
+        if '"' in head_text:  # quotes that cannot be paired may be what hides the header
+            d = max(DELIMITERS, key=lambda c: head_text[:4096].count(c))
+            _check_quotes(pa.py_buffer(head_text.encode("utf-8")), d, 0, 0, shown, complete=len(head) == size)
         raise DataError("csv_no_header", path=shown)
     mapping = map_headers(layout.candidates, model, user)
     keep = kept_positions(mapping)
@@ -193,15 +197,15 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
     if utf8:
         start = bom + len(head_text[:offset].encode("utf-8"))
         buf = _Stream(p, start)  # streamed from the file: no copy, no mapped pages
-        quotes = _has_quote(p, start)
+        whole = _Stream(p, bom)
+        quotes = _has_quote(p, bom)
     else:
-        data_text = text[offset:]
-        buf = pa.py_buffer(data_text.encode("utf-8"))
-        quotes = '"' in data_text
-    line0 = _physical_lines(head_text[:offset]) + 1  # the physical line the data starts on
+        buf = pa.py_buffer(text[offset:].encode("utf-8"))
+        whole = pa.py_buffer(text.encode("utf-8"))
+        quotes = '"' in text
     expected = None
-    if quotes:
-        expected = _check_quotes(buf, delimiter, width, skip_records + 1, line0, shown)
+    if quotes:  # title block, header and data: every quote must pair up with certainty
+        expected = _check_quotes(whole, delimiter, width, skip_records, shown)
     t = _read_fast(buf, width, keep, delimiter)
     if t is not None and (expected is None or t[1] == expected):
         frame, n = t
@@ -215,10 +219,6 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
     return trim_tail(raw)
 
 
-def _physical_lines(text: str) -> int:
-    return sum(1 for _ in io.StringIO(text, newline=""))
-
-
 def _open_text(buf):
     """The data area as text lines (LF, CR and CRLF line ends kept as they are)."""
     if isinstance(buf, _Stream):
@@ -228,19 +228,40 @@ def _open_text(buf):
     return io.TextIOWrapper(io.BytesIO(buf.to_pybytes()), encoding="utf-8", newline="")
 
 
-def _check_quotes(buf, delimiter: str, width: int, first_row: int, first_line: int, path: str) -> int:
-    """Read the data area with the csv module in strict mode and return its number of
-    records; refuse the file when its quotes cannot be paired with certainty:
+def _check_quotes(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+    """See ``_strict_records``. A cell over the csv module's field limit (the cell limit)
+    is a quote left open or a long cell in a column cchc does not read: the file is read
+    again without the limit, and only when its quotes then pair up is it read."""
+    try:
+        return _strict_records(buf, delimiter, width, skip_records, path, complete)
+    except csv.Error as e:
+        if "field larger than field limit" not in str(e):
+            raise
+        saved = csv.field_size_limit(sys.maxsize)
+        try:
+            return _strict_records(buf, delimiter, width, skip_records, path, complete)
+        except DataError:
+            raise e from None  # worded by the caller: a quote left open in a large file
+        finally:
+            csv.field_size_limit(saved)
+
+
+def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+    """Read the file with the csv module in strict mode and return the number of records
+    below the first ``skip_records`` (title block and header); refuse the file when its
+    quotes cannot be paired with certainty:
 
     - a quote that closes a cell followed by anything but a delimiter or a line end (a
       stray quote at the start of a cell, paired with the next quote of the file: an even
       number of stray quotes passes any parity test and silently merges rows);
     - a quoted cell still open at the end of the file;
-    - a record spanning several physical lines of which two or more, taken alone, hold a
-      whole row's cells: the quote that joined them is more likely stray than a cell with
-      line breaks, and which reading is right cannot be known.
+    - a data record spanning several physical lines of which two or more, taken alone,
+      hold a whole row's cells: the quote that joined them is more likely stray than a
+      cell with line breaks, and which reading is right cannot be known.
 
-    The record and the physical line it starts on are named; no cell is ever quoted."""
+    The record and the physical line it starts on are named; no cell is ever quoted.
+    ``complete`` is False when ``buf`` is only the head of the file (a record open at its
+    end is then not an error)."""
     with _open_text(buf) as fh:
         lines = _Lines(fh)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
@@ -255,17 +276,27 @@ def _check_quotes(buf, delimiter: str, width: int, first_row: int, first_line: i
             except csv.Error as e:
                 if "field larger than field limit" in str(e):
                     raise  # worded by the caller: a quote left open in a large file
-                code = "csv_quote_unclosed" if "unexpected end of data" in str(e) else "csv_quote_unpaired"
-                raise DataError(code, path=path, row=_num(first_row + n), line=_num(first_line + before),
-                                at=_num(first_line + lines.count - 1)) from None
+                unclosed = "unexpected end of data" in str(e)
+                if unclosed and not complete:
+                    break
+                raise DataError("csv_quote_unclosed" if unclosed else "csv_quote_unpaired", path=path,
+                                row=_num(n + 1), line=_num(before + 1), at=_num(lines.count)) from None
             n += 1
+            if n <= skip_records:
+                continue
+            ragged = len(rec) < width or any(c.strip() for c in rec[width:])
+            if width and ragged and any('"' in c for c in rec) and any(c.strip() for c in rec):
+                # a record cut short or run long holding a lone quote: a quoted cell with a
+                # line break whose quote was closed too early (or opened too late)
+                raise DataError("csv_quote_unpaired", path=path, row=_num(n), line=_num(before + 1),
+                                at=_num(lines.count))
             if len(lines.current) > 1 and any("\n" in c or "\r" in c for c in rec):
                 full = sum(1 for ln in lines.current
                            if len(ln.rstrip("\r\n").replace('"', "").split(delimiter)) >= width)
                 if full >= 2:
-                    raise DataError("csv_quote_ambiguous", path=path, row=_num(first_row + n - 1),
-                                    line=_num(first_line + before), lines=len(lines.current))
-    return n
+                    raise DataError("csv_quote_ambiguous", path=path, row=_num(n), line=_num(before + 1),
+                                    lines=len(lines.current))
+    return max(n - skip_records, 0)
 
 
 def _num(n: int) -> str:

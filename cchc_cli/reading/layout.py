@@ -122,9 +122,22 @@ def find_layout(
     return best
 
 
+# A sub-total names what it sums: "Cộng UBND quận Cái Răng", "Tổng cộng lĩnh vực Hộ tịch".
+# Read with its diacritics ("Cộng", never "Công": "Công an …", "Công chứng" are names),
+# and not the words that begin with "cộng" (cộng đồng, cộng hòa, cộng tác…).
+_SUBTOTAL = re.compile(r"^(?:tổng cộng|tổng số|cộng)\s*[:\-–]?\s+(?!(?:đồng|hòa|hoà|tác|sự|hưởng|thêm|dồn|sản)\b)\S")
+
+
 def is_totals_label(text: Any) -> bool:
-    """The whole label cell is a totals label (see ``_TOTALS_KEY``)."""
-    return bool(_TOTALS_KEY.match(fold(text)))
+    """The label cell of a totals row: the whole cell is a totals word, optionally with a
+    count ("Tổng cộng", "TỔNG CỘNG:", "Tổng số 12 hồ sơ"), or a sub-total spelled with its
+    diacritics ("Cộng UBND quận Cái Răng"). Never a real name that merely begins like one:
+    "Công an phường …", "Công chứng", "Công thương", "Tổng cục Thuế", "Tổng hợp"."""
+    if _TOTALS_KEY.match(fold(text)):
+        return True
+    if not isinstance(text, str):
+        return False
+    return bool(_SUBTOTAL.match(squeeze(nfc(text)).casefold()))
 
 
 def column_letter(i: int) -> str:
