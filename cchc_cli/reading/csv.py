@@ -68,23 +68,18 @@ def shown_path(path: str | Path) -> str:
 
 class _Lines:
     """Physical lines of a text (CR, LF and CRLF each end one, as the csv module and
-    spreadsheet programs see them), counting how many were consumed and where the
-    consumed text ends, and keeping the lines of the record being read."""
+    spreadsheet programs see them), counting the characters consumed."""
 
     def __init__(self, source):
         self._it = iter(source)
-        self.count = 0
         self.chars = 0
-        self.current: list[str] = []
 
     def __iter__(self):
         return self
 
     def __next__(self) -> str:
         line = next(self._it)
-        self.count += 1
         self.chars += len(line)
-        self.current.append(line)
         return line
 
 
@@ -180,7 +175,7 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
     if layout is None:
         if '"' in head_text:  # quotes that cannot be paired may be what hides the header
             d = max(DELIMITERS, key=lambda c: head_text[:4096].count(c))
-            _check_quotes(pa.py_buffer(head_text.encode("utf-8")), d, 0, 0, shown, complete=len(head) == size)
+            _check_quotes(head_text, d, 0, 0, shown, complete=len(head) == size)
         raise DataError("csv_no_header", path=shown)
     mapping = map_headers(layout.candidates, model, user)
     keep = kept_positions(mapping)
@@ -201,7 +196,7 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         quotes = _has_quote(p, bom)
     else:
         buf = pa.py_buffer(text[offset:].encode("utf-8"))
-        whole = pa.py_buffer(text.encode("utf-8"))
+        whole = text
         quotes = '"' in text
     expected = None
     if quotes:  # title block, header and data: every quote must pair up with certainty
@@ -225,6 +220,8 @@ def _open_text(buf):
         fh = open(buf.path, "rb")
         fh.seek(buf.offset)
         return io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+    if isinstance(buf, str):
+        return io.StringIO(buf, newline="")
     return io.TextIOWrapper(io.BytesIO(buf.to_pybytes()), encoding="utf-8", newline="")
 
 
@@ -257,46 +254,51 @@ def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: st
     - a quoted cell still open at the end of the file;
     - a data record spanning several physical lines of which two or more, taken alone,
       hold a whole row's cells: the quote that joined them is more likely stray than a
-      cell with line breaks, and which reading is right cannot be known.
+      cell with line breaks, and which reading is right cannot be known;
+    - a data record cut short or run long that holds a lone quote (a quoted cell with a
+      line break whose quote was closed too early, or opened too late).
 
     The record and the physical line it starts on are named; no cell is ever quoted.
     ``complete`` is False when ``buf`` is only the head of the file (a record open at its
-    end is then not an error)."""
+    end is then not an error). The per-record work is one comparison unless a record
+    spans lines or has the wrong number of cells."""
     with _open_text(buf) as fh:
-        lines = _Lines(fh)
-        reader = csv.reader(lines, delimiter=delimiter, strict=True)
-        n = 0
-        while True:
-            before = lines.count
-            lines.current = []
-            try:
-                rec = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                if "field larger than field limit" in str(e):
-                    raise  # worded by the caller: a quote left open in a large file
-                unclosed = "unexpected end of data" in str(e)
-                if unclosed and not complete:
-                    break
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        n = prev = 0
+        try:
+            for rec in reader:
+                n += 1
+                ln = reader.line_num
+                if (ln - prev != 1 or len(rec) != width) and n > skip_records:
+                    _suspect(rec, delimiter, width, path, n, prev + 1, ln)
+                prev = ln
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                raise  # worded by the caller: a quote left open in a large file
+            unclosed = "unexpected end of data" in str(e)
+            if not (unclosed and not complete):
                 raise DataError("csv_quote_unclosed" if unclosed else "csv_quote_unpaired", path=path,
-                                row=_num(n + 1), line=_num(before + 1), at=_num(lines.count)) from None
-            n += 1
-            if n <= skip_records:
-                continue
-            ragged = len(rec) < width or any(c.strip() for c in rec[width:])
-            if width and ragged and any('"' in c for c in rec) and any(c.strip() for c in rec):
-                # a record cut short or run long holding a lone quote: a quoted cell with a
-                # line break whose quote was closed too early (or opened too late)
-                raise DataError("csv_quote_unpaired", path=path, row=_num(n), line=_num(before + 1),
-                                at=_num(lines.count))
-            if len(lines.current) > 1 and any("\n" in c or "\r" in c for c in rec):
-                full = sum(1 for ln in lines.current
-                           if len(ln.rstrip("\r\n").replace('"', "").split(delimiter)) >= width)
-                if full >= 2:
-                    raise DataError("csv_quote_ambiguous", path=path, row=_num(n), line=_num(before + 1),
-                                    lines=len(lines.current))
+                                row=_num(n + 1), line=_num(prev + 1), at=_num(reader.line_num)) from None
     return max(n - skip_records, 0)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _suspect(rec: list[str], delimiter: str, width: int, path: str, row: int, line: int, last: int) -> None:
+    """The checks of a data record that spans lines or has the wrong number of cells."""
+    if not width:
+        return
+    ragged = len(rec) < width or any(c.strip() for c in rec[width:])
+    if ragged and any('"' in c for c in rec) and any(c.strip() for c in rec):
+        raise DataError("csv_quote_unpaired", path=path, row=_num(row), line=_num(line), at=_num(last))
+    if last > line:
+        # the record's physical lines, as they read with the quotes taken away
+        pieces = _LINE_BREAK.split(delimiter.join(rec))
+        full = sum(1 for piece in pieces if len(piece.split(delimiter)) >= width)
+        if full >= 2:
+            raise DataError("csv_quote_ambiguous", path=path, row=_num(row), line=_num(line),
+                            lines=last - line + 1)
 
 
 def _num(n: int) -> str:
