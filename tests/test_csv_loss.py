@@ -121,6 +121,20 @@ def test_quotes_that_pair_up_are_read_unchanged(tmp_path):
     assert dates_of(ds) == {r[0]: (r[2], r[3]) for r in rows(6)}
 
 
+def test_a_lone_literal_quote_and_a_ragged_row_do_not_refuse_a_valid_file(tmp_path):
+    """An odd number of quotes is no longer a reason to suspect the file: a quote inside an
+    unquoted cell is literal (as Excel reads it). A row with too many cells is rejected
+    and named, and the last record's quoted line break stays inside its cell."""
+    rs = rows(5)
+    rs[1][1] = 'Phạm "Tư'
+    rs[2] = rs[2] + ["thừa"]
+    rs[4][1] = '"Võ Văn\nNăm"'
+    ds = load([write(tmp_path / "le.csv", lines([HEADER, *rs]))])
+    rep = ds.inputs[0]
+    assert (rep.rows, rep.used, rep.rejected) == (5, 4, 1)
+    assert dates_of(ds) == {r[0]: (r[2], r[3]) for i, r in enumerate(rows(5)) if i != 2}
+
+
 # ------------------------------------------------------------------ totals rows
 
 

@@ -5,6 +5,11 @@ The fast path hands the bytes after the header to pyarrow's CSV reader, reading 
 mapped columns, as text. Row numbers are those a spreadsheet shows: one per CSV record. If
 a record has the wrong number of cells, the file is re-read with Python's csv module so that
 the faulty rows are named exactly and rejected, and the rest kept.
+
+Where the data starts is counted in records (a CR line end, or a line break inside a quoted
+title cell, is no line to skip by LF bytes). A file with quotes is first read in strict
+mode: quotes that cannot be paired with certainty refuse the file, naming the row
+(``_check_quotes``), and the strict record count must match what the fast path read.
 """
 
 from __future__ import annotations
@@ -363,14 +368,14 @@ def _read_fast(buf, width: int, keep: list[int], delimiter: str):
 
 
 def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_records: int, path: str = "?"):
+    """Record by record, so that a record with more cells than headers is named and
+    rejected. Its quotes have been checked (``_check_quotes``) before it gets here: the
+    records are those of the strict reading."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: dict[int, list[str]] = {i: [] for i in keep}
     rows: list[int] = []
     bad: list[tuple[int, str]] = []
-    last_start, last_row, last_has_newline = 0, 0, False
-    for n, rec in enumerate(_with_starts(reader), start=1):
-        start_line, rec = rec
-        last_start, last_row, last_has_newline = start_line, n, any("\n" in c or "\r" in c for c in rec)
+    for n, rec in enumerate(reader, start=1):
         if n <= skip_records:
             continue
         if len(rec) > width:
@@ -385,20 +390,5 @@ def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_reco
         for i in keep:
             out[i].append(rec[i])
         rows.append(n)
-    if last_has_newline and text.count('"') % 2 == 1:
-        # the last record swallowed line breaks and the quotes do not pair up: a quoted cell
-        # opened in it was never closed, and every line after it vanished into that cell
-        raise DataError("csv_quote_unclosed", path=path, row=_num(last_row), line=_num(last_start), at=_num(last_start))
     frame = pd.DataFrame({col(i): pd.array(out[i], dtype=pd.StringDtype("pyarrow")) for i in keep})
     return frame, np.asarray(rows, dtype=np.int64), bad
-
-
-def _with_starts(reader):
-    """Each record with the physical line it starts on."""
-    while True:
-        start = reader.line_num + 1
-        try:
-            rec = next(reader)
-        except StopIteration:
-            return
-        yield start, rec
