@@ -175,14 +175,18 @@ def own_report(path: Path) -> str | None:
         try:
             with zipfile.ZipFile(path) as z:
                 names = set(z.namelist())
+                # members read only so far (never decompressed in full: the size limits
+                # of the file are checked later, when it is read)
                 if "docProps/core.xml" in names:
-                    core = z.read("docProps/core.xml")[:65536].decode("utf-8", "replace")
+                    with z.open("docProps/core.xml") as m:
+                        core = m.read(65536).decode("utf-8", "replace")
                     if re.search(r"<dc:(creator|title)>\s*cchc\b", core):
                         return "XLSX"
                 if "xl/workbook.xml" not in names:
                     return None
-                wb = z.read("xl/workbook.xml")[: 1 << 20].decode("utf-8", "replace")
-        except (zipfile.BadZipFile, OSError, KeyError, RuntimeError, ValueError):
+                with z.open("xl/workbook.xml") as m:
+                    wb = m.read(1 << 20).decode("utf-8", "replace")
+        except Exception:  # a broken or encrypted zip: the reader proper says what is wrong
             return None
         import html
 
