@@ -47,3 +47,27 @@ def test_removal_leaves_no_invisible_character_and_is_idempotent(s):
     assert not any(c in INVISIBLE_CHARS for c in out)
     assert n == sum(c in INVISIBLE_CHARS for c in s)
     assert strip_invisible(out) == (out, 0)
+
+
+def test_reading_messages_are_worded_in_both_languages_with_the_same_placeholders():
+    """The catalogue block "reading: csv, layout, folders, text" (issue 12)."""
+    import string
+
+    from cchc_cli.i18n import en, vi
+
+    def block(mod) -> dict[str, str]:
+        src = open(mod.__file__, encoding="utf-8").read()
+        start = src.index("# --- reading: csv, layout, folders, text ---")
+        keys = [k for k in mod.MESSAGES if f"'{k}'" in src[start:] or f'"{k}"' in src[start:]]
+        return {k: mod.MESSAGES[k] for k in keys}
+
+    v, e = block(vi), block(en)
+    assert v.keys() == e.keys() and len(v) >= 30
+
+    def fields(s: str) -> set[str]:
+        return {f for _, f, _, _ in string.Formatter().parse(s) if f}
+
+    for k in v:
+        assert fields(v[k]) == fields(e[k]), k
+        if k.endswith(".hint"):
+            assert fields(v[k]) <= fields(v[k[: -len(".hint")]]), k
