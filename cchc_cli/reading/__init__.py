@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 from pathlib import Path
 
@@ -13,22 +14,54 @@ from ..schema.headers import ColumnMap
 from .table import Note, RawTable
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
+# never read as exports, but looked at so that cchc's own reports in a folder are listed
+_REPORT_EXTENSIONS = (".json", ".md")
 
 
-def expand_paths(paths: list[str | Path]) -> list[Path]:
+class Expanded(list):
+    """The files of ``expand_paths``, with what a folder held that is not read and why:
+    ``skipped`` is a list of ``Note``s (``skipped_own_report``, ``skipped_link_loop``,
+    ``skipped_broken_link``)."""
+
+    def __init__(self, files=(), skipped=()):
+        super().__init__(files)
+        self.skipped: list[Note] = list(skipped)
+
+
+# Notes on what a folder held and was not read, waiting for the first file of that folder
+# to be read (they are reported with it, in the reading report).
+_folder_notes: dict[str, list[Note]] = {}
+_folder_lock = threading.Lock()
+
+
+def expand_paths(paths: list[str | Path]) -> Expanded:
     """Files as given; a directory gives every export file in it and its sub-folders,
-    sorted by path (temporary Excel lock files "~$…" and hidden files skipped)."""
+    sorted by path (temporary Excel lock files "~$…" and hidden files skipped).
+
+    A symlinked sub-folder is followed once; a link back to a folder already walked (a
+    loop) and a broken link are listed as skipped, with the reason. cchc's own reports
+    written into the input folder (a JSON result, its CSV, Markdown or XLSX output, even
+    saved as .csv or .txt) are skipped and listed. File names need not be UTF-8."""
     out: list[Path] = []
+    skipped: list[Note] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in EXTENSIONS and not f.name.startswith(("~$", "."))
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
+            found, skip = _walk(p)
+            exports = []
+            for f in sorted(found, key=os.fsencode):
+                what = own_report(f)
+                if what:
+                    skip.append(Note("skipped_own_report", {"path": _shown(f), "what": what}))
+                elif f.suffix.lower() in EXTENSIONS:
+                    exports.append(f)
+            found = exports
             if not found:
-                raise DataError(f"{p}: thư mục không có tệp xuất dữ liệu nào (.csv, .xlsx, .xls, .parquet).")
+                raise DataError("folder_empty", path=_shown(p))
+            if skip:
+                with _folder_lock:
+                    _folder_notes[str(found[0])] = list(skip)
+                skipped.extend(skip)
             out.extend(found)
         elif p.is_file():
             out.append(p)
@@ -38,7 +71,7 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
             check_regular_file(p)  # a device, a pipe, a broken link: says which
             out.append(p)
         else:
-            raise DataError(f"{p}: không tìm thấy tệp hoặc thư mục.")
+            raise DataError("path_not_found", path=_shown(p))
     seen: set[Path] = set()
     unique = []
     for f in out:
@@ -46,7 +79,135 @@ def expand_paths(paths: list[str | Path]) -> list[Path]:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return unique
+    return Expanded(unique, skipped)
+
+
+def _shown(p) -> str:
+    from .csv import shown_path
+
+    return shown_path(p)
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "~$"))
+
+
+def _walk(root: Path) -> tuple[list[Path], list[Note]]:
+    """Export files under ``root``, following symlinked folders once: each real folder
+    (device, inode) is walked at most once, so a link loop ends, and is listed."""
+    files: list[Path] = []
+    skipped: list[Note] = []
+    try:
+        st = root.stat()
+    except OSError:
+        return files, skipped
+    seen = {(st.st_dev, st.st_ino)}
+    stack = [root]
+    while stack:
+        d = stack.pop()
+        try:
+            entries = sorted(os.scandir(d), key=lambda e: os.fsencode(e.name))
+        except OSError:
+            skipped.append(Note("skipped_unreadable_folder", {"path": _shown(d)}))
+            continue
+        for e in entries:
+            if _hidden(e.name):
+                continue
+            path = Path(e.path)
+            try:
+                is_dir = e.is_dir(follow_symlinks=True)
+                is_file = e.is_file(follow_symlinks=True)
+            except OSError:
+                is_dir = is_file = False
+            if is_dir:
+                try:
+                    st = os.stat(e.path)
+                except OSError:
+                    continue
+                key = (st.st_dev, st.st_ino)
+                if key in seen:
+                    if e.is_symlink():
+                        skipped.append(Note("skipped_link_loop", {"path": _shown(path)}))
+                    continue
+                seen.add(key)
+                stack.append(path)
+            elif is_file:
+                if path.suffix.lower() in EXTENSIONS + _REPORT_EXTENSIONS:
+                    files.append(path)
+            elif e.is_symlink():
+                skipped.append(Note("skipped_broken_link", {"path": _shown(path)}))
+    return files, skipped
+
+
+def _own_titles() -> tuple[set[str], set[str]]:
+    """Titles of the tables cchc writes (Markdown "### " headings, XLSX sheet names), in
+    every language, and the CSV headers it writes."""
+    from ..i18n import LANGS, t
+
+    keys = ("title_inputs", "title_counts", "title_kpis", "title_problems", "title_conflicts")
+    titles = {t(k, lang) for k in keys for lang in LANGS}
+    titles |= {"Kiểm tra chỉ tiêu", "Target checks", "Tóm tắt thay đổi", "Summary of changes"}
+    sheets = {x[:31] for x in titles}
+    return titles, sheets
+
+
+_RESULTS_CSV_TAIL = ["kpi", "label", "numerator", "denominator", "value", "excluded"]
+_CHECK_CSV = ["kpi", "group", "value", "numerator", "denominator", "min", "max", "warn_min", "warn_max",
+              "status", "needed", "gap_pp", "target"]
+_DIFF_CSV_TAIL = ["old", "new", "delta", "change", "old_numerator", "old_denominator",
+                  "new_numerator", "new_denominator", "old_status", "new_status"]
+
+
+def own_report(path: Path) -> str | None:
+    """What cchc report ``path`` is ("JSON", "CSV", "Markdown", "XLSX"), recognised by what
+    cchc writes, or None: ``"tool": "cchc"`` in JSON, the header row of its CSVs, a
+    "### " title of its Markdown, the sheet names (or a "cchc" creator/title) of its
+    workbooks."""
+    import re
+    import zipfile
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(64 * 1024)
+    except OSError:
+        return None
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as z:
+                names = set(z.namelist())
+                # members read only so far (never decompressed in full: the size limits
+                # of the file are checked later, when it is read)
+                if "docProps/core.xml" in names:
+                    with z.open("docProps/core.xml") as m:
+                        core = m.read(65536).decode("utf-8", "replace")
+                    if re.search(r"<dc:(creator|title)>\s*cchc\b", core):
+                        return "XLSX"
+                if "xl/workbook.xml" not in names:
+                    return None
+                with z.open("xl/workbook.xml") as m:
+                    wb = m.read(1 << 20).decode("utf-8", "replace")
+        except Exception:  # a broken or encrypted zip: the reader proper says what is wrong
+            return None
+        import html
+
+        sheets = {html.unescape(m) for m in re.findall(r'<sheet\b[^>]*\bname="([^"]*)"', wb)}
+        titles, sheet_titles = _own_titles()
+        ours = {s for s in sheets if s in sheet_titles or any(s.startswith(x[:25]) for x in titles)}
+        return "XLSX" if len(ours) >= 2 or (ours and len(sheets) == len(ours)) else None
+    text = head.decode("utf-8", "replace").lstrip("\ufeff")
+    stripped = text.lstrip()
+    if stripped.startswith("{") and re.search(r'"tool"\s*:\s*"cchc"', text[:4096]):
+        return "JSON"
+    first = text.split("\n", 1)[0].rstrip("\r")
+    cells = [c.strip().strip('"') for c in first.split(",")]
+    if (cells[-6:] == _RESULTS_CSV_TAIL or cells == _CHECK_CSV
+            or (cells[:1] == ["kpi"] and cells[-10:] == _DIFF_CSV_TAIL)):
+        return "CSV"
+    titles, _ = _own_titles()
+    for line in text.splitlines()[:60]:
+        if line.startswith("### ") and any(line[4:].startswith(x) for x in titles):
+            return "Markdown"
+    return None
 
 
 def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None, sheet: str | None = None) -> RawTable:
@@ -71,7 +232,7 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
             with open(path, "rb") as fh:
                 head = fh.read(HEAD_BYTES)
         except OSError as e:
-            raise DataError(f"{path}: không đọc được tệp ({e.strerror or type(e).__name__}).") from None
+            raise DataError("read_unreadable", path=_shown(path), reason=e.strerror or type(e).__name__) from None
         lim.check_text_file(path, head, size)
     with _reader_errors(path, limits):
         if ext in (".xlsx", ".xlsm", ".xls"):
@@ -87,6 +248,10 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
 
             raw = read_csv(path, model, user)
     lim.check_table(raw, limits)
+    with _folder_lock:
+        pending = _folder_notes.pop(str(path), None)
+    if pending:
+        raw.notes.extend(pending)
     return _after_reading(raw, user)
 
 
@@ -123,38 +288,28 @@ def _reader_errors(path: Path, limits):
     cell limit, so that a quote left open cannot swallow the rest of a large file."""
     import csv
 
-    p = str(path)
+    p = _shown(path)
     try:
         with _csv_field_limit(max(int(limits.max_cell_chars), 1)):
             yield
     except csv.Error as e:
         if "field larger than field limit" in str(e):
             n = f"{int(limits.max_cell_chars):,}".replace(",", ".")
-            raise DataError(
-                f"{p}: có ô dài hơn {n} ký tự (một ô Excel chứa tối đa 32.767 ký tự). Thường do một dấu ngoặc "
-                "kép (\") không được đóng, làm các dòng sau dồn vào một ô.",
-                hint="Mở tệp, tìm ô có dấu ngoặc kép thừa và sửa (hoặc xuất lại tệp); nếu ô dài đó là đúng, "
-                "tăng giới hạn bằng --max-cell-chars.",
-            ) from None
-        raise DataError(f"{p}: tệp CSV sai định dạng (dấu ngoặc kép hoặc dấu phân cách không hợp lệ).",
-                        hint="Mở tệp bằng Excel và lưu lại dưới dạng CSV UTF-8.") from None
+            raise DataError("csv_cell_too_long", path=p, n=n) from None
+        raise DataError("csv_malformed", path=p) from None
     except UnicodeError:
-        raise DataError(f"{p}: không đọc được bảng mã của tệp (không phải UTF-8, UTF-16 hay Windows-1258).",
-                        hint="Mở tệp bằng Excel và lưu lại dưới dạng CSV UTF-8.") from None
+        raise DataError("read_encoding", path=p) from None
     except MemoryError:
-        raise DataError(f"{p}: không đủ bộ nhớ để đọc tệp.",
-                        hint="Chia tệp theo tháng hoặc đơn vị, hoặc dùng máy có nhiều bộ nhớ hơn.") from None
+        raise DataError("read_out_of_memory", path=p) from None
     except OSError as e:
         if isinstance(e, FileNotFoundError):
-            raise DataError(f"{p}: không tìm thấy tệp (có thể đã bị xóa hoặc di chuyển trong lúc chạy).") from None
-        raise DataError(f"{p}: không đọc được tệp ({e.strerror or type(e).__name__}).",
-                        hint="Kiểm tra quyền đọc tệp và ổ đĩa chứa tệp.") from None
+            raise DataError("read_file_vanished", path=p) from None
+        raise DataError("read_unreadable", path=p, reason=e.strerror or type(e).__name__) from None
     except DataError:
         raise
     except Exception as e:
         if _is_arrow_error(e):  # pyarrow's messages quote the rows: never shown
-            raise DataError(f"{p}: tệp bị hỏng hoặc sai định dạng, không đọc được ({type(e).__name__}).",
-                            hint="Xuất lại tệp từ phần mềm một cửa.") from None
+            raise DataError("read_corrupt", path=p, kind=type(e).__name__) from None
         raise
 
 
@@ -175,6 +330,7 @@ def _after_reading(raw: RawTable, user: ColumnMap) -> RawTable:
     for used, others in twice.items():
         raw.notes.append(Note("duplicate_header", {"header": m.headers[used], "used": column_letter(used),
                                                    "others": ", ".join(column_letter(o) for o in others)}))
+    _clean_keys(raw)
     repeated = _repeated_headers(raw, user)
     if repeated is not None and repeated.any():
         raw.notes.append(Note("repeated_header", {"rows": ", ".join(str(int(r)) for r in raw.rows[repeated][:10])
@@ -185,6 +341,65 @@ def _after_reading(raw: RawTable, user: ColumnMap) -> RawTable:
     if len(raw.frame) == 0 and not raw.bad_rows:
         raw.notes.append(Note("no_rows"))
     return raw
+
+
+# Values used for grouping and matching: ids, units, fields, procedures, levels.
+KEY_FIELDS = ("dossier_id", "document_id", "procedure_code", "procedure_name", "unit", "field", "level")
+
+
+def _clean_keys(raw: RawTable) -> None:
+    """Invisible and bidi control characters (zero-width space and joiners, BOM, LRM/RLM,
+    LRE…PDF, LRI…PDI, soft hyphen…) removed from the key columns, so that two spellings of
+    one unit that differ only by them group together; NFC follows in the text parser. The
+    removal is counted and reported as a note on the file."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from ..schema.text import INVISIBLE_CLASS, strip_invisible
+
+    f = raw.frame
+    if f.empty:
+        return
+    chars = cells = 0
+    fields = []
+    for src in raw.mapping.sources:
+        name = f"c{src.column}"
+        if src.field not in KEY_FIELDS or name not in f.columns:
+            continue
+        s = f[name]
+        if pd.api.types.is_string_dtype(s.dtype) and s.dtype != object:
+            arr = pa.array(s.array)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            arr = arr.cast(pa.large_string())
+            if pc.all(pc.string_is_ascii(arr)).as_py() is not False:
+                continue
+            hit = pc.match_substring_regex(arr, INVISIBLE_CLASS).fill_null(False)
+            k = pc.sum(hit).as_py() or 0
+            if not k:
+                continue
+            clean = pc.replace_substring_regex(arr, INVISIBLE_CLASS, "")
+            chars += int(pc.sum(pc.subtract(pc.utf8_length(arr), pc.utf8_length(clean))).as_py() or 0)
+            cells += int(k)
+            f[name] = pd.Series(pd.array(clean, dtype=pd.StringDtype("pyarrow")), index=s.index)
+        else:
+            vals = s.to_numpy(dtype=object).copy()
+            k = 0
+            for i, v in enumerate(vals):
+                if isinstance(v, str) and not v.isascii():
+                    out, n = strip_invisible(v)
+                    if n:
+                        vals[i] = out
+                        chars += n
+                        k += 1
+            if not k:
+                continue
+            cells += k
+            f[name] = pd.Series(vals, index=s.index, dtype=s.dtype if s.dtype == object else object)
+        fields.append(src.header)
+    if cells:
+        raw.notes.append(Note("invisible_chars", {"chars": chars, "cells": cells, "fields": ", ".join(fields)}))
 
 
 def _repeated_headers(raw: RawTable, user: ColumnMap):

@@ -5,6 +5,11 @@ The fast path hands the bytes after the header to pyarrow's CSV reader, reading 
 mapped columns, as text. Row numbers are those a spreadsheet shows: one per CSV record. If
 a record has the wrong number of cells, the file is re-read with Python's csv module so that
 the faulty rows are named exactly and rejected, and the rest kept.
+
+Where the data starts is counted in records (a CR line end, or a line break inside a quoted
+title cell, is no line to skip by LF bytes). A file with quotes is first read in strict
+mode: quotes that cannot be paired with certainty refuse the file, naming the row
+(``_check_quotes``), and the strict record count must match what the fast path read.
 """
 
 from __future__ import annotations
@@ -12,7 +17,9 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import re
+import sys
 import unicodedata
 from pathlib import Path
 
@@ -50,125 +57,267 @@ def decode(data: bytes, path: str, encoding: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise DataError(
-            f"{path}: không đọc được bảng mã của tệp (byte 0x{data[e.start]:02x} ở vị trí {e.start}); "
-            "tệp không phải UTF-8 hay Windows-1258.",
-            hint="Mở tệp bằng Excel và lưu lại dưới dạng CSV UTF-8.",
-        ) from None
+        raise DataError("csv_encoding", path=shown_path(path), byte=f"0x{data[e.start]:02x}", pos=e.start) from None
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as it can be printed: a file name that is not UTF-8 (a folder copied from an
+    old Windows machine) shows its odd bytes as \\xNN instead of breaking the output."""
+    s = str(path)
+    try:
+        s.encode("utf-8")
+        return s
+    except UnicodeEncodeError:
+        return os.fsencode(s).decode("utf-8", "backslashreplace")
+
+
+class _Lines:
+    """Physical lines of a text (CR, LF and CRLF each end one, as the csv module and
+    spreadsheet programs see them), counting the characters consumed."""
+
+    def __init__(self, source):
+        self._it = iter(source)
+        self.chars = 0
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._it)
+        self.chars += len(line)
+        return line
 
 
 def _head_records(text: str, delimiter: str, limit: int = 60) -> tuple[list[list[str]], list[int]]:
-    """First records and, for each, the number of physical lines consumed after it."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    rows, lines = [], []
+    """First records and, for each, the character offset in ``text`` where it ends (so that
+    a CR-only line end, or a line break inside a quoted title cell, never shifts the start
+    of the data)."""
+    lines = _Lines(io.StringIO(text, newline=""))
+    reader = csv.reader(lines, delimiter=delimiter)
+    rows, ends = [], []
     try:
         for rec in reader:
             rows.append(rec)
-            lines.append(reader.line_num)
+            ends.append(lines.chars)
             if len(rows) >= limit:
                 break
     except csv.Error:
         pass
-    return rows, lines
+    return rows, ends
 
 
 def sniff(text: str, model: type[BaseModel], user: ColumnMap) -> tuple[str, Layout | None, list[int]]:
     best: tuple[str, Layout | None, list[int]] = (",", None, [])
     for d in DELIMITERS:
-        rows, lines = _head_records(text, d)
+        rows, ends = _head_records(text, d)
         lay = find_layout(rows, model, user)
         if lay is not None and (best[1] is None or lay.score > best[1].score):
-            best = (d, lay, lines)
+            best = (d, lay, ends)
     return best
 
 
+def _utf8_path(p: str) -> bool:
+    try:
+        p.encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
+
+
+def _read_all(path: Path) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def _blank_file(path: Path, head: bytes) -> bool:
+    """Nothing but whitespace in the file (read a chunk at a time past the head)."""
+    if head.strip():
+        return False
+    with open(path, "rb") as fh:
+        fh.seek(len(head))
+        while chunk := fh.read(16 << 20):
+            if re.search(rb"\S", chunk):
+                return False
+    return True
+
+
 def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int | None = None) -> RawTable:
-    """UTF-8 files are never decoded in Python: the head is, for sniffing, and the rest is
-    memory-mapped and handed to pyarrow, which validates the UTF-8 itself. Other encodings
-    are decoded (and NFC-composed) in full, then read the same way."""
+    """UTF-8 files are never decoded in full in Python: the head is, for sniffing, and the
+    rest is streamed to pyarrow, which validates the UTF-8 itself. Other encodings are
+    decoded (and NFC-composed) in full, then read the same way.
+
+    Before the rows are trusted, every quote of the data area must pair up with certainty
+    (``_check_quotes``): a quoted cell opens at the start of a cell and closes before a
+    delimiter or a line end, and no quoted cell holds what reads as whole rows. A file
+    that fails is refused, naming the row: cchc never guesses where rows begin."""
     p = str(path)
+    shown = shown_path(p)
     try:
         size = path.stat().st_size
         if max_bytes is not None and size > max_bytes:
-            raise DataError(
-                f"{p}: tệp lớn {size:,} byte, vượt giới hạn {max_bytes:,} byte.",
-                hint="Tăng giới hạn bằng --max-file-mb nếu tệp này đúng là dữ liệu cần đọc.",
-            )
+            raise DataError("csv_too_big", path=shown, size=f"{size:,}", max=f"{max_bytes:,}")
         with open(path, "rb") as fh:
             head = fh.read(HEAD_BYTES)
-        data = pa.memory_map(p, "r").read_buffer() if size else pa.py_buffer(b"")
+        blank = _blank_file(path, head) if not head.strip() else False
     except OSError as e:
-        raise DataError(f"{p}: không đọc được tệp ({e.strerror}).") from None
-    if not head.strip() and (len(head) < HEAD_BYTES or not re.search(rb"\S", memoryview(data))):
-        raise DataError(f"{p}: tệp rỗng.", hint="Kiểm tra lại tệp xuất từ phần mềm một cửa.")
+        raise DataError("read_unreadable", path=shown, reason=e.strerror or type(e).__name__) from None
+    if blank:
+        raise DataError("csv_empty", path=shown)
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise DataError(
-            f"{p}: tệp chứa byte NUL, không phải tệp CSV văn bản (có thể là tệp nhị phân bị đổi tên).",
-            hint="Xuất lại dữ liệu từ phần mềm dưới dạng CSV hoặc XLSX.",
-        )
+        raise DataError("csv_nul_bytes", path=shown)
     encoding = detect_encoding(head)
     utf8 = encoding in ("utf-8", "utf-8-sig")
+    bom = 3 if encoding == "utf-8-sig" else 0
     if utf8:
         text = None
-        head_text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head)
-        if encoding == "utf-8-sig":
-            head_text = head_text.lstrip("\ufeff")
+        head_text = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head[bom:])
     else:
-        text = decode(data.to_pybytes(), p, encoding)
+        text = decode(_read_all(path), p, encoding)
         if encoding == "cp1258":  # tone marks come as combining characters: compose them
             text = unicodedata.normalize("NFC", text)
         head_text = text[:HEAD_BYTES]
-    delimiter, layout, lines = sniff(head_text, model, user)
+    delimiter, layout, ends = sniff(head_text, model, user)
     if layout is None:
-        raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng hồ sơ.")
+        if '"' in head_text:  # quotes that cannot be paired may be what hides the header
+            d = max(DELIMITERS, key=lambda c: head_text[:4096].count(c))
+            _check_quotes(head_text, d, 0, 0, shown, complete=len(head) == size)
+        raise DataError("csv_no_header", path=shown)
     mapping = map_headers(layout.candidates, model, user)
     keep = kept_positions(mapping)
     width = len(layout.candidates)
     notes = [Note("encoding", {"encoding": encoding})] if not utf8 else []
     skip_records = layout.data_start
-    skip_lines = lines[skip_records - 1] if skip_records else 0
+    if utf8 and size > len(head) and skip_records >= len(ends) - 1:
+        # the head may end inside the records above the data (never in practice): the
+        # whole file is decoded to find where the data starts
+        head_text = _read_all(path)[bom:].decode("utf-8", errors="replace")
+        _, ends = _head_records(head_text, delimiter, skip_records + 2)
+    offset = ends[skip_records - 1] if 0 < skip_records <= len(ends) else (len(head_text) if skip_records else 0)
 
     if utf8:
-        start = _line_offset(head, skip_lines, bom=encoding == "utf-8-sig")
-        if start >= len(head) and size > len(head):  # a header beyond the head (never in practice)
-            start = _line_offset(data.to_pybytes(), skip_lines, bom=encoding == "utf-8-sig")
+        start = bom + len(head_text[:offset].encode("utf-8"))
         buf = _Stream(p, start)  # streamed from the file: no copy, no mapped pages
+        whole = _Stream(p, bom)
+        quotes = _has_quote(p, bom)
     else:
-        buf = pa.py_buffer(_drop_lines(text, skip_lines).encode("utf-8"))
-    # an odd number of quote characters may be a quoted cell left open, which pyarrow would
-    # silently run to the end of the file: the Python reader then finds and names it
-    odd_quotes = (_count_quotes(p) if utf8 else text.count('"')) % 2 == 1
-    t = None if odd_quotes else _read_fast(buf, width, keep, delimiter)
-    if t is not None:
+        buf = pa.py_buffer(text[offset:].encode("utf-8"))
+        whole = text
+        quotes = '"' in text
+    expected = None
+    if quotes:  # title block, header and data: every quote must pair up with certainty
+        expected = _check_quotes(whole, delimiter, width, skip_records, shown)
+    t = _read_fast(buf, width, keep, delimiter)
+    if t is not None and (expected is None or t[1] == expected):
         frame, n = t
         rows = np.arange(n, dtype=np.int64) + skip_records + 1
         bad: list[tuple[int, str]] = []
     else:  # ragged records (or bytes that are not UTF-8): name them exactly
         if text is None:
-            text = decode(data.to_pybytes(), p, encoding)
-        frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records, p)
+            text = decode(_read_all(path), p, encoding)
+        frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records, shown)
     raw = RawTable(p, frame, rows, layout, mapping, notes, encoding=encoding, delimiter=delimiter, bad_rows=bad)
     return trim_tail(raw)
 
 
-def _line_offset(data: bytes, n_lines: int, bom: bool) -> int:
-    pos = 3 if bom else 0
-    for _ in range(n_lines):
-        nl = data.find(b"\n", pos)
-        if nl < 0:
-            return len(data)
-        pos = nl + 1
-    return pos
+def _open_text(buf):
+    """The data area as text lines (LF, CR and CRLF line ends kept as they are)."""
+    if isinstance(buf, _Stream):
+        fh = open(buf.path, "rb")
+        fh.seek(buf.offset)
+        return io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+    if isinstance(buf, str):
+        return io.StringIO(buf, newline="")
+    return io.TextIOWrapper(io.BytesIO(buf.to_pybytes()), encoding="utf-8", newline="")
 
 
-def _drop_lines(text: str, n_lines: int) -> str:
-    pos = 0
-    for _ in range(n_lines):
-        nl = text.find("\n", pos)
-        if nl < 0:
-            return ""
-        pos = nl + 1
-    return text[pos:]
+def _check_quotes(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+    """See ``_strict_records``. A cell over the csv module's field limit (the cell limit)
+    is a quote left open or a long cell in a column cchc does not read: the file is read
+    again without the limit, and only when its quotes then pair up is it read."""
+    try:
+        return _strict_records(buf, delimiter, width, skip_records, path, complete)
+    except csv.Error as e:
+        if "field larger than field limit" not in str(e):
+            raise
+        saved = csv.field_size_limit(sys.maxsize)
+        try:
+            return _strict_records(buf, delimiter, width, skip_records, path, complete)
+        except DataError:
+            raise e from None  # worded by the caller: a quote left open in a large file
+        finally:
+            csv.field_size_limit(saved)
+
+
+def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+    """Read the file with the csv module in strict mode and return the number of records
+    below the first ``skip_records`` (title block and header); refuse the file when its
+    quotes cannot be paired with certainty:
+
+    - a quote that closes a cell followed by anything but a delimiter or a line end (a
+      stray quote at the start of a cell, paired with the next quote of the file: an even
+      number of stray quotes passes any parity test and silently merges rows);
+    - a quoted cell still open at the end of the file;
+    - a data record spanning several physical lines of which two or more, taken alone,
+      hold a whole row's cells: the quote that joined them is more likely stray than a
+      cell with line breaks, and which reading is right cannot be known;
+    - a data record cut short or run long that holds a lone quote (a quoted cell with a
+      line break whose quote was closed too early, or opened too late).
+
+    The record and the physical line it starts on are named; no cell is ever quoted.
+    ``complete`` is False when ``buf`` is only the head of the file (a record open at its
+    end is then not an error). The per-record work is one comparison unless a record
+    spans lines or has the wrong number of cells."""
+    with _open_text(buf) as fh:
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)
+        n = prev = 0
+        try:
+            for rec in reader:
+                n += 1
+                ln = reader.line_num
+                if (ln - prev != 1 or len(rec) != width) and n > skip_records:
+                    _suspect(rec, delimiter, width, path, n, prev + 1, ln)
+                prev = ln
+        except csv.Error as e:
+            if "field larger than field limit" in str(e):
+                raise  # worded by the caller: a quote left open in a large file
+            unclosed = "unexpected end of data" in str(e)
+            if not (unclosed and not complete):
+                raise DataError("csv_quote_unclosed" if unclosed else "csv_quote_unpaired", path=path,
+                                row=_num(n + 1), line=_num(prev + 1), at=_num(reader.line_num)) from None
+    return max(n - skip_records, 0)
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _suspect(rec: list[str], delimiter: str, width: int, path: str, row: int, line: int, last: int) -> None:
+    """The checks of a data record that spans lines or has the wrong number of cells."""
+    if not width:
+        return
+    ragged = len(rec) < width or any(c.strip() for c in rec[width:])
+    if ragged and any('"' in c for c in rec) and any(c.strip() for c in rec):
+        raise DataError("csv_quote_unpaired", path=path, row=_num(row), line=_num(line), at=_num(last))
+    if last > line:
+        # the record's physical lines, as they read with the quotes taken away
+        pieces = _LINE_BREAK.split(delimiter.join(rec))
+        full = sum(1 for piece in pieces if len(piece.split(delimiter)) >= width)
+        if full >= 2:
+            raise DataError("csv_quote_ambiguous", path=path, row=_num(row), line=_num(line),
+                            lines=last - line + 1)
+
+
+def _num(n: int) -> str:
+    """A count or row number as Vietnamese writes it: 1.234."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _has_quote(path: str, start: int) -> bool:
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        while chunk := fh.read(16 << 20):
+            if b'"' in chunk:
+                return True
+    return False
 
 
 class _Stream:
@@ -178,9 +327,13 @@ class _Stream:
         self.path, self.offset = path, offset
 
     def open(self):
-        f = pa.OSFile(self.path, "r")
-        f.seek(self.offset)
-        return f
+        if _utf8_path(self.path):
+            f = pa.OSFile(self.path, "r")
+            f.seek(self.offset)
+            return f
+        fh = open(self.path, "rb")  # pyarrow takes names as UTF-8: hand it the open file
+        fh.seek(self.offset)
+        return pa.PythonFile(fh, mode="r")
 
 
 def _read_fast(buf, width: int, keep: list[int], delimiter: str):
@@ -214,27 +367,15 @@ def _read_fast(buf, width: int, keep: list[int], delimiter: str):
     return frame, table.num_rows
 
 
-def _count_quotes(path: str) -> int:
-    """Quote characters in the file, read 16 MB at a time (a memory map would keep every
-    page it touched resident)."""
-    n = 0
-    with open(path, "rb") as fh:
-        while chunk := fh.read(16 << 20):
-            n += chunk.count(b'"')
-    return n
-
-
 def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_records: int, path: str = "?"):
-    from . import limits
-
+    """Record by record, so that a record with more cells than headers is named and
+    rejected. Its quotes have been checked (``_check_quotes``) before it gets here: the
+    records are those of the strict reading."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     out: dict[int, list[str]] = {i: [] for i in keep}
     rows: list[int] = []
     bad: list[tuple[int, str]] = []
-    last_start, last_has_newline = 0, False
-    for n, rec in enumerate(_with_starts(reader), start=1):
-        start_line, rec = rec
-        last_start, last_has_newline = start_line, any("\n" in c or "\r" in c for c in rec)
+    for n, rec in enumerate(reader, start=1):
         if n <= skip_records:
             continue
         if len(rec) > width:
@@ -249,20 +390,5 @@ def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_reco
         for i in keep:
             out[i].append(rec[i])
         rows.append(n)
-    if last_has_newline and text.count('"') % 2 == 1:
-        # the last record swallowed line breaks and the quotes do not pair up: a quoted cell
-        # opened in it was never closed, and every line after it vanished into that cell
-        raise limits.unclosed_quote_error(path, last_start)
     frame = pd.DataFrame({col(i): pd.array(out[i], dtype=pd.StringDtype("pyarrow")) for i in keep})
     return frame, np.asarray(rows, dtype=np.int64), bad
-
-
-def _with_starts(reader):
-    """Each record with the physical line it starts on."""
-    while True:
-        start = reader.line_num + 1
-        try:
-            rec = next(reader)
-        except StopIteration:
-            return
-        yield start, rec

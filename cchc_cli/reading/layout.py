@@ -17,7 +17,15 @@ SCAN_ROWS = 40  # header searched in the first rows
 MIN_SCORE = 2  # a header maps at least this many fields
 
 _NUMBER_CELL = re.compile(r"^\(?\s*([0-9]{1,3})\s*\)?$")
-_TOTALS = tuple(fold(w) for w in ("Tổng cộng", "Tổng số", "Tổng", "Cộng", "Total", "Grand total"))
+# A totals row is recognised by what it is: its label cell says only "Tổng cộng" (or
+# "Cộng", "Tổng số", "Tổng", "Total", "Grand total"), optionally followed by a count
+# ("Tổng cộng: 12", "Tổng số 12 hồ sơ"), never by a prefix of a real name: "Công an
+# phường …", "Công chứng", "Công thương", "Tổng cục Thuế" are units and fields.
+_TOTALS_WORDS = ("Tổng cộng", "Tổng số", "Tổng", "Cộng", "Total", "Grand total", "Tổng cộng toàn tỉnh",
+                 "Tổng số hồ sơ", "Cộng tổng")
+_TOTALS_KEY = re.compile(
+    "^(?:" + "|".join(sorted((re.escape(fold(w)) for w in _TOTALS_WORDS), key=len, reverse=True)) + ")"
+    r"(?: [0-9]+(?: [0-9]+)*(?: ho so| dossiers?)?)?$")
 
 
 def cell_text(v: Any) -> str:
@@ -114,9 +122,22 @@ def find_layout(
     return best
 
 
+# A sub-total names what it sums: "Cộng UBND quận Cái Răng", "Tổng cộng lĩnh vực Hộ tịch".
+# Read with its diacritics ("Cộng", never "Công": "Công an …", "Công chứng" are names),
+# and not the words that begin with "cộng" (cộng đồng, cộng hòa, cộng tác…).
+_SUBTOTAL = re.compile(r"^(?:tổng cộng|tổng số|cộng)\s*[:\-–]?\s+(?!(?:đồng|hòa|hoà|tác|sự|hưởng|thêm|dồn|sản)\b)\S")
+
+
 def is_totals_label(text: Any) -> bool:
-    key = fold(text)
-    return bool(key) and any(key == t or key.startswith(t + " ") for t in _TOTALS)
+    """The label cell of a totals row: the whole cell is a totals word, optionally with a
+    count ("Tổng cộng", "TỔNG CỘNG:", "Tổng số 12 hồ sơ"), or a sub-total spelled with its
+    diacritics ("Cộng UBND quận Cái Răng"). Never a real name that merely begins like one:
+    "Công an phường …", "Công chứng", "Công thương", "Tổng cục Thuế", "Tổng hợp"."""
+    if _TOTALS_KEY.match(fold(text)):
+        return True
+    if not isinstance(text, str):
+        return False
+    return bool(_SUBTOTAL.match(squeeze(nfc(text)).casefold()))
 
 
 def column_letter(i: int) -> str:
