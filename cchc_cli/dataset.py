@@ -19,6 +19,7 @@ from pydantic import BaseModel
 
 from .errors import DataError
 from .reading import expand_paths, read_table
+from .reading.csv import shown_path
 from .reading.table import Note
 from .schema.headers import ColumnMap, nearest_headers
 from .schema.models import INPUT_KINDS, DossierRecord, field_specs
@@ -102,7 +103,7 @@ def load(
         _require(raw, model)
         vt = validate_table(raw, model, user, consume=True)
         rep = InputReport(
-            str(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
+            shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
             sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
             header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=raw.totals_rows,
             footer_rows=raw.footer_rows, notes=list(raw.notes),

@@ -441,7 +441,7 @@ MESSAGES: dict[str, str] = {
     'error.csv_nul_bytes': '{path}: the file holds NUL bytes, it is not a CSV text file (perhaps a renamed binary file).',
     'error.csv_nul_bytes.hint': 'Export the data again from the system as CSV or XLSX.',
     'error.csv_no_header': '{path}: no header row of a dossier table found.',
-    'error.csv_no_header.hint': 'Check that this is an export of a one-stop system; if the headers are spelled differently, map them with --columns, e.g. [columns] dossier_id = "Số phiếu".',
+    'error.csv_no_header.hint': 'Check that this is an export of a one-stop system; if the headers are spelled differently, map them with --columns, e.g. [columns] dossier_id = "the header in your file".',
     'error.csv_quote_unclosed': '{path}: a quote (") opened on row {row} (line {line} in a text editor) is never closed: every line after it would run into one cell, so cchc does not read this file.',
     'error.csv_quote_unclosed.hint': 'Open the file in a text editor, fix the quote on that line (remove the stray one, or write "" for a quote inside a cell), or export the file again, then run again.',
     'error.csv_quote_unpaired': '{path}: the quotes (") on row {row} (lines {line}–{at} in a text editor) cannot be paired: a cell opened by a quote does not close just before a delimiter or a line end, so where rows begin cannot be known for certain; cchc does not guess and does not read this file.',

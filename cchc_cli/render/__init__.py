@@ -16,11 +16,15 @@ def emit(doc, fmt: str, output: Path | None, lang: str, inputs: Iterable[Path] =
     """Render ``doc`` in ``fmt`` and write it; the verdict line (if any) always goes to stderr."""
     from .output import stdout_errors, write
 
-    if fmt == "table" and output is None:  # streamed, so that rich sees the terminal's width
+    if fmt == "table" and output is None:  # laid out for the terminal's width when stdout is one
+        import io
+
         from .formats.text import render
 
-        with stdout_errors():
-            render(doc.tables, sys.stdout, lang, doc.header)
+        buf = io.StringIO()
+        render(doc.tables, buf, lang, doc.header, terminal=sys.stdout.isatty())
+        with stdout_errors():  # a reader that went away (| head) ends the output quietly
+            sys.stdout.write(buf.getvalue())
             sys.stdout.flush()
     else:
         from .formats import render

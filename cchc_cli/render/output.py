@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 from typing import Iterable
 
-from ..errors import ConfigError, OutputError
+from ..errors import CchcError, ConfigError, OutputError
 
 
 def write(data: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -> None:
@@ -29,10 +29,10 @@ def write(data: str | bytes, output: Path | None, inputs: Iterable[Path] = ()) -
             sys.stdout.buffer.write(raw)
             sys.stdout.flush()
         return
-    target = check_output(output, inputs)
-    if _is_stream(target):
-        _write_stream(raw, target, output)
+    if _is_stream(Path(output)):  # /dev/null, /dev/stdout, a FIFO: streamed, never replaced
+        _write_stream(raw, Path(output), output)
         return
+    target = check_output(output, inputs)
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=".cchc-", suffix=".tmp", dir=target.parent)
@@ -74,6 +74,8 @@ def check_output(output: Path, inputs: Iterable[Path] = ()) -> Path:
     by name, through a symbolic link, a hard link, or inside an input folder — or a folder,
     or in a folder that does not exist. Checked before anything is computed, and again
     before writing."""
+    if _is_stream(Path(output)):  # a device or a FIFO is written as a stream: never an input
+        return Path(output)
     try:
         target = Path(os.path.abspath(output)).resolve()
     except (OSError, RuntimeError) as e:
@@ -81,10 +83,13 @@ def check_output(output: Path, inputs: Iterable[Path] = ()) -> Path:
     same = _same_file(target)
     for p in inputs:
         p = Path(p)
-        if p.is_dir():
-            from ..reading import EXTENSIONS
+        if p.is_dir():  # the files a run would read there (cchc's own reports are not among them)
+            from ..reading import expand_paths
 
-            hit = any(same(f) for f in p.rglob("*") if f.suffix.lower() in EXTENSIONS and f.is_file())
+            try:
+                hit = any(same(f) for f in expand_paths([p]))
+            except CchcError:  # nothing readable in it: nothing to overwrite
+                hit = False
         else:
             hit = same(p)
         if hit:

@@ -34,11 +34,18 @@ def _cell(v: Any, lang: str) -> Any:
     return _plain(str(v))
 
 
-def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str] | None = None) -> None:
+def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str] | None = None,
+           terminal: bool | None = None) -> None:
+    """``terminal``: lay out (and colour) for the terminal ``out`` stands for, even when
+    ``out`` is a buffer (the caller writes the buffer to the terminal)."""
+    import shutil
+
     from rich.console import Console
     from rich.table import Table as RTable
 
-    console = Console(file=out, soft_wrap=False, width=None if out.isatty() else 200)
+    tty = out.isatty() if terminal is None else terminal
+    console = Console(file=out, soft_wrap=False, width=shutil.get_terminal_size().columns if tty else 200,
+                      force_terminal=tty or None, color_system="auto" if tty else None)
     for line in header or []:
         console.print(_plain(line), highlight=False)
     for tb in tables:

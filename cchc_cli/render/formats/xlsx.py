@@ -34,6 +34,8 @@ def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[s
 
     wb = Workbook()
     wb.remove(wb.active)
+    wb.properties.creator = "cchc"  # how a folder run recognises (and skips) cchc's own reports
+    wb.properties.title = tables[0].title if tables else "cchc"
     used: set[str] = set()
     bold = Font(bold=True)
     wrap = Alignment(wrap_text=True, vertical="center", horizontal="center")
