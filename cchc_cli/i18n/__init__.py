@@ -99,3 +99,9 @@ def pct(value: float | None, digits: int = 2, lang: str = "vi") -> str:
 def number(value: float, digits: int = 2, lang: str = "vi") -> str:
     s = f"{value:.{digits}f}"
     return s.replace(".", ",") if lang == "vi" else s
+
+
+def integer(value: int, lang: str = "vi") -> str:
+    """A count with thousands grouped as the language writes them: 28.634 / 28,634."""
+    s = f"{value:,}"
+    return s.replace(",", ".") if lang == "vi" else s

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from ...i18n import pct
+from ...i18n import integer, pct
 from ..model import Pct, Styled, Table, clean_controls
 
 
@@ -30,7 +30,7 @@ def _cell(v: Any, lang: str) -> Any:
     if v is None:
         return "—"
     if isinstance(v, int) and not isinstance(v, bool):
-        return f"{v:,}".replace(",", ".") if lang == "vi" else f"{v:,}"
+        return integer(v, lang)
     return _plain(str(v))
 
 
