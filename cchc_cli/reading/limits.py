@@ -192,7 +192,8 @@ def check_xlsx(path: Path, limits: Limits | None = None):
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error):
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
+                NotImplementedError):  # "zip file version 25.5" of a damaged central directory
             raise DataError("xlsx_truncated", path=p) from None
         limit = limits.max_xlsx_mb * MB
         declared = sum(i.file_size for i in infos)

@@ -416,7 +416,10 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
                 if rlen < 14 + 1 + cch + cce:
                     raise DataError("xls_record_broken", path=p, offset=pos)
         elif rtype == 0x0085 and rlen >= 4 and follow:  # BOUNDSHEET: where a sheet starts
-            bounds.append(unpack("<I", stream, body)[0])
+            at = unpack("<I", stream, body)[0]
+            if at + 4 > n:  # past the end of the stream: calamine slices there and panics
+                raise DataError("xls_record_broken", path=p, offset=pos)
+            bounds.append(at)
         pos = end
     # a sheet listed twice, or at an offset inside another sheet, is read again by a reader:
     # count what each BOUNDSHEET points at
