@@ -73,15 +73,17 @@ class Shape:
 # ------------------------------------------------------------------ xlsx members
 
 _P = rb'(?:[^\s<>/:="\']+:)?'  # any namespace prefix
-_ANY_TAG = re.compile(rb"<" + _P + rb"(?:c|row)(?=[\s/>])")
-_CELL = re.compile(rb"<" + _P + rb'c\sr="([A-Z]{0,3})([0-9]{1,7})"')
-_ROW = re.compile(rb"<" + _P + rb'row\sr="[0-9]{1,7}"')
+# the spelling every spreadsheet program writes: r first, double quotes, upper case, 1-7 digits
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+_OTHER_CELL = (b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")  # a cell tag without r, or r not next
+_PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # <x:c …>, <x:row …> (or the same letters in text: the slow path)
 _SI = re.compile(rb"<" + _P + rb"si(?=[\s/>])")
 _SST = re.compile(rb"<" + _P + rb"sst(?=[\s/>])([^>]*)>")
 _UNIQUE = re.compile(rb"""\suniqueCount\s*=\s*["']\s*([0-9]*)""")
 _DIM = re.compile(rb"<" + _P + rb"""dimension(?=[\s/>])[^>]*?\sref\s*=\s*["']([^"']*)["']""")
+_SHEET_DATA = re.compile(rb"<" + _P + rb"sheetData[\s/>]")
 _REF = re.compile(r"\$?([A-Za-z]*)\$?([0-9]*)")
-_TAIL = 4096  # bytes kept between chunks for a tag cut in two
+_HEAD = 1 << 20  # the dimension and the <sst> header are looked for in the first 2 MB
 MAX_TAG = 1 << 20
 
 
@@ -119,6 +121,9 @@ class XmlScan:
         self._first = True
         self._dim_done = False
         self._sst_done = False
+        self._is_sst = False
+        self._head = True  # still at the start of the member
+        self._head_bytes = 0
 
     def feed(self, piece: bytes) -> None:
         if self._first:
@@ -140,37 +145,47 @@ class XmlScan:
         self._scan(buf[:cut])
 
     def _scan(self, buf: bytes) -> None:
+        """One chunk of whole tags. Cells: every ``<c`` tag must be in the common spelling
+        (counted exactly, their references' maxima taken over distinct values, in C), else
+        the member is read again with expat. Rows do not matter here: a cell with ``r`` is
+        placed by it. The dimension and the shared-strings header are looked for at the
+        start of the member only."""
         if not buf:
             return
-        tags = len(_ANY_TAG.findall(buf))
         s = self.sheet
-        if tags:
-            cells = _CELL.findall(buf)
-            rows = len(_ROW.findall(buf))
-            if len(cells) + rows != tags:
-                self.slow = True
-                return
-            if cells:
-                letters, digits = zip(*cells)
-                r = _max_row(digits)
-                c, at = _max_col(letters)
-                s.cells += len(cells)
-                if r > s.rows or c > s.cols:
-                    s.rows, s.cols = max(s.rows, r), max(s.cols, c)
-                    s.where = f"{(at or b'').decode()}{r}"
-        if not self._dim_done:
-            m = _DIM.search(buf)
-            if m:
-                self._dim_done = True
-                s.declared = _dimension(m.group(1).decode("latin-1"))
-        if not self._sst_done:
-            m = _SST.search(buf)
-            if m:
-                self._sst_done = True
-                u = _UNIQUE.search(m.group(1))
-                if u and u.group(1):
-                    self.declared_strings = int(u.group(1))
-        self.strings += len(_SI.findall(buf))
+        if self._head:
+            self._head_bytes += len(buf)
+            if not self._dim_done:
+                m = _DIM.search(buf)
+                if m:
+                    self._dim_done = True
+                    s.declared = _dimension(m.group(1).decode("latin-1"))
+                elif _SHEET_DATA.search(buf):
+                    self._dim_done = True
+            if not self._sst_done:
+                m = _SST.search(buf)
+                if m:
+                    self._sst_done = self._is_sst = True
+                    u = _UNIQUE.search(m.group(1))
+                    if u and u.group(1):
+                        self.declared_strings = int(u.group(1))
+            if self._head_bytes > 2 * _HEAD:
+                self._head = False
+        if self._is_sst:
+            self.strings += len(_SI.findall(buf))
+            return
+        cells = _CELL.findall(buf)
+        if buf.count(b"<c ") != len(cells) or any(t in buf for t in _OTHER_CELL) or _PREFIXED.search(buf):
+            self.slow = True
+            return
+        if cells:
+            letters, digits = zip(*cells)
+            r = _max_row(digits)
+            c, at = _max_col(letters)
+            s.cells += len(cells)
+            if r > s.rows or c > s.cols:
+                s.rows, s.cols = max(s.rows, r), max(s.cols, c)
+                s.where = f"{(at or b'').decode()}{r}"
 
     def finish(self) -> None:
         if not self.slow and self._carry:
@@ -241,7 +256,7 @@ def exact_scan(member: str, chunks, p: str) -> XmlScan:
         for piece in chunks:
             parser.Parse(piece, False)
         parser.Parse(b"", True)
-    except expat.ExpatError:
+    except (expat.ExpatError, LookupError, UnicodeError):  # LookupError: encoding="UTF-99999…"
         raise DataError("xlsx_member_xml", path=p, member=member) from None
     except (ValueError, OverflowError):
         raise DataError("xlsx_bad_reference", path=p, member=member) from None
@@ -263,6 +278,11 @@ _FREE, _END = 0xFFFFFFFF, 0xFFFFFFFE
 _CELL_RECORDS = {0x0203, 0x0204, 0x00FD, 0x027E, 0x0201, 0x0205, 0x0006, 0x00D6, 0x0406, 0x0007}
 _MUL = {0x00BD, 0x00BE}  # MULRK, MULBLANK: row, first column, ..., last column
 MAX_RECORD = 8224  # BIFF8: the longest record body
+# the shortest body of records a reader parses field by field (BIFF5 and BIFF8 alike): a
+# shorter one is sliced past its end (calamine panics, "range end index 2 out of range")
+_MIN_LENGTH = {0x0809: 4, 0x0085: 8, 0x0200: 10, 0x0203: 14, 0x027E: 10, 0x00FD: 10, 0x0201: 6, 0x0205: 8,
+               0x0204: 8, 0x0006: 20, 0x00BD: 12, 0x00BE: 8, 0x00FC: 8, 0x0042: 2, 0x00E0: 16, 0x041E: 3,
+               0x0022: 2, 0x0018: 14}
 
 
 def ole2_stream(data: bytes, p: str, names=("Workbook", "Book", "WORKBOOK", "BOOK")) -> bytes | None:
@@ -365,9 +385,11 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
             raise DataError("xls_record_length", path=p, offset=pos, length=rlen)
         if end > n:
             raise DataError("xls_truncated", path=p)
-        if rtype == 0x0809:  # BOF
+        if rlen < _MIN_LENGTH.get(rtype, 0):
+            raise DataError("xls_record_broken", path=p, offset=pos)
+        if rtype == 0x0809:  # BOF: the first opens the globals, any other a sheet (whatever type it says)
             depth += 1
-            if len(stream) >= body + 4 and unpack("<H", stream, body + 2)[0] in (0x0010, 0x0020, 0x0040):
+            if pos > 0 or not follow:
                 current = SheetShape(f"#{len(sheets) + 1}")
                 sheets.append(current)
                 starts[pos] = current
@@ -376,6 +398,8 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
         elif rtype == 0x000A:  # EOF
             depth = max(0, depth - 1)
             current = None
+            if depth == 0 and (not follow or (bounds and pos >= max(bounds))):
+                break  # the last substream ended: what follows (padding, a writer's junk) is never read
         elif current is not None and rtype in _CELL_RECORDS and rlen >= 4:
             row, col = unpack("<HH", stream, body)
             _extend(current, row + 1, col + 1)
@@ -386,7 +410,7 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
                 raise DataError("xls_record_broken", path=p, offset=pos)
             current.cells += last - first  # _extend counts one
             _extend(current, row + 1, last + 1)
-        elif rtype == 0x0200 and current is not None:  # DIMENSIONS
+        elif rtype == 0x0200:  # DIMENSIONS, wherever it is
             if rlen >= 14:
                 r0, r1, c0, c1 = unpack("<IIHH", stream, body)
             elif rlen >= 10:
@@ -394,9 +418,10 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
             else:
                 raise DataError("xls_record_broken", path=p, offset=pos)
             if r1 < r0 or c1 < c0 or r1 > 65536 or c1 > 256:
-                raise DataError("xls_dimensions", path=p, sheet=current.member, first_row=r0, last_row=r1,
-                                first_col=c0, last_col=c1)
-            current.declared = (r1, c1)
+                raise DataError("xls_dimensions", path=p, sheet=current.member if current else "#0", first_row=r0,
+                                last_row=r1, first_col=c0, last_col=c1)
+            if current is not None:
+                current.declared = (r1, c1)
         elif rtype == 0x00FC and rlen >= 8:  # SST: total, unique
             sst_unique = unpack("<I", stream, body + 4)[0]
             sst_bytes += rlen
