@@ -406,3 +406,18 @@ def test_peak_memory_of_each_bomb_class_stays_under_a_gigabyte(tmp_path):
         assert code == 3, (path.name, r.stderr[-1000:])
         assert str(path) in r.stderr
         assert peak_kb * 1024 < GB, (path.name, peak_kb)
+
+
+# ------------------------------------------------------------------ the messages, in both languages
+
+def test_errors_are_worded_in_both_languages_with_their_numbers(tmp_path):
+    filename, data, _ = CASES["far-double"]
+    path = write(tmp_path, filename, data)
+    with pytest.raises(DataError) as e:
+        lim.inspect_workbook(path)
+    vi, en = e.value.text("vi"), e.value.text("en")
+    assert "1.048.576 dòng × 16.384 cột" in vi and "1,048,576 rows × 16,384 columns" in en
+    assert str(path) in vi and str(path) in en
+    assert "--max-cells 17179869184" in e.value.hint_text("en")
+    r = runner.invoke(app, ["compute", str(path), "--lang", "en"])
+    assert r.exit_code == 3 and r.stderr.startswith("Error: ") and "What to do: " in r.stderr, r.stderr
