@@ -74,8 +74,9 @@ class Shape:
 
 _P = rb'(?:[^\s<>/:="\']+:)?'  # any namespace prefix
 # the spelling every spreadsheet program writes: r first, double quotes, upper case, 1-7 digits
-_CELL = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-_OTHER_CELL = (b"<c>", b"<c/", b"<c\t", b"<c\n", b"<c\r")  # a cell tag without r, or r not next
+_CELL_ROW = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_COL = re.compile(rb'<c r="([A-Z]{1,3})[0-9]{1,7}"')
+_OTHER_CELL = re.compile(rb"<c[>/\t\n\r]")  # a cell tag without r (or with r not next)
 _PREFIXED = re.compile(rb":(?:c|row)[\s/>]")  # <x:c …>, <x:row …> (or the same letters in text: the slow path)
 _SI = re.compile(rb"<" + _P + rb"si(?=[\s/>])")
 _SST = re.compile(rb"<" + _P + rb"sst(?=[\s/>])([^>]*)>")
@@ -174,15 +175,14 @@ class XmlScan:
         if self._is_sst:
             self.strings += len(_SI.findall(buf))
             return
-        cells = _CELL.findall(buf)
-        if buf.count(b"<c ") != len(cells) or any(t in buf for t in _OTHER_CELL) or _PREFIXED.search(buf):
+        digits = _CELL_ROW.findall(buf)
+        if buf.count(b"<c ") != len(digits) or _OTHER_CELL.search(buf) or _PREFIXED.search(buf):
             self.slow = True
             return
-        if cells:
-            letters, digits = zip(*cells)
+        if digits:
             r = _max_row(digits)
-            c, at = _max_col(letters)
-            s.cells += len(cells)
+            c, at = _max_col(_CELL_COL.findall(buf))
+            s.cells += len(digits)
             if r > s.rows or c > s.cols:
                 s.rows, s.cols = max(s.rows, r), max(s.cols, c)
                 s.where = f"{(at or b'').decode()}{r}"
