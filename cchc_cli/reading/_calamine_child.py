@@ -22,7 +22,7 @@ the sheet's XML (cell text).
 
 import sys
 
-BLOCK = 4096  # rows per pickle
+BLOCK = 1024  # rows per pickle: with a 1 MB pipe, the child stays a block or two ahead
 
 
 def _limit(memory: int, cpu: int) -> None:
