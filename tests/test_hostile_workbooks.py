@@ -421,3 +421,23 @@ def test_errors_are_worded_in_both_languages_with_their_numbers(tmp_path):
     assert "--max-cells 17179869184" in e.value.hint_text("en")
     r = runner.invoke(app, ["compute", str(path), "--lang", "en"])
     assert r.exit_code == 3 and r.stderr.startswith("Error: ") and "What to do: " in r.stderr, r.stderr
+
+
+def test_the_catalogue_block_of_these_errors_is_complete_in_both_languages():
+    """The ``# --- errors (spreadsheets, parquet, limits) ---`` block: the same keys in vi.py
+    and en.py, in the same order, with the same placeholders."""
+    import string
+
+    from cchc_cli.i18n import en, vi
+
+    def block(module):
+        text = Path(module.__file__).read_text(encoding="utf-8")
+        body = text.split("# --- errors (spreadsheets, parquet, limits) ---", 1)[1]
+        body = re.split(r"\n\s*# ---|\n}", body, maxsplit=1)[0]  # up to the next block or the end
+        return re.findall(r"^\s+'(error\.[^']+)':", body, flags=re.M)
+
+    keys_vi, keys_en = block(vi), block(en)
+    assert keys_vi == keys_en and len(keys_vi) > 50
+    for k in keys_vi:
+        fields = [{f for _, f, _, _ in string.Formatter().parse(m.MESSAGES[k]) if f} for m in (vi, en)]
+        assert fields[0] == fields[1], k

@@ -26,7 +26,10 @@ BLOCK = 1024  # rows per pickle: with a 1 MB pipe, the child stays a block or tw
 
 
 def _limit(memory: int, cpu: int) -> None:
-    import resource
+    try:
+        import resource
+    except ImportError:  # not POSIX: the parent's timer is the only limit
+        return
 
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # an abort leaves no core file behind
     if memory > 0:

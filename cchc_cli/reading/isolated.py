@@ -109,8 +109,12 @@ def read_workbook(path: Path, memory: int, seconds: float, sheet: str | None = N
                 proc.stdout.close()
             except OSError:  # pragma: no cover
                 pass
-            rc = proc.wait()
-        if wb is not None and error is None and rc == 0:
+            try:  # the child has ended or is ending: its output is over
+                rc = proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:  # alive with nothing more to say
+                proc.kill()
+                rc = proc.wait()
+        if wb is not None and error is None:  # everything up to "end" arrived: complete, whatever came after
             return wb
         err.seek(0, io.SEEK_END)
         err.seek(max(0, err.tell() - 4096))
@@ -166,9 +170,9 @@ def _failure(p: str, rc: int, error: tuple | None, timed_out: bool, stderr: byte
         return DataError("xlsx_broken", path=p, type=typ)
     if rc < 0:
         sig = -rc
-        if b"memory allocation of" in stderr or b"MemoryError" in stderr or sig == signal.SIGKILL:
+        if b"memory allocation of" in stderr or b"MemoryError" in stderr or sig == getattr(signal, "SIGKILL", None):
             return DataError("xlsx_parser_memory", path=p, mb=mb)
-        if sig == signal.SIGXCPU:
+        if sig == getattr(signal, "SIGXCPU", None):
             return DataError("xlsx_parser_timeout", path=p, seconds=int(seconds))
         try:
             name = signal.Signals(sig).name
