@@ -9,7 +9,7 @@ traceback, an abort, exit 1 or 4.
   the memory a parse needs against the file's size; Parquet row counts from the footer;
 - caught after: the parser runs in a child process (``reading.isolated``), whose death — a
   panic, an abort, the memory or time limit — is a DataError;
-- fuzzed: seeded mutants of an .xlsx and an .xls (``CCHC_FUZZ_MUTANTS`` per format, 60 by
+- fuzzed: seeded mutants of an .xlsx and an .xls (``CCHC_FUZZ_MUTANTS`` per format, 100 by
   default), every one read or refused cleanly; the crashers found are kept in
   ``tests/corpus/hostile/`` and replayed;
 - bounded: peak memory under 1 GB for each bomb class, measured in a child process.
@@ -268,7 +268,7 @@ def test_parquet_with_two_columns_of_one_name_is_a_data_error(tmp_path):
 
 # ------------------------------------------------------------------ fuzzing .xls and .xlsx
 
-MUTANTS = int(os.environ.get("CCHC_FUZZ_MUTANTS", "60"))
+MUTANTS = int(os.environ.get("CCHC_FUZZ_MUTANTS", "100"))
 SEED = int(os.environ.get("CCHC_FUZZ_SEED", "12"))
 _NUMS = [b"0", b"1", b"65535", b"65536", b"1048576", b"1048577", b"4294967295", b"4294967296",
          b"18446744073709551615", b"99999999999999999999", b"-1", b"XFD", b"ZZZZ", b"\x00", b"1e308"]
