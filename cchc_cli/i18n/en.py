@@ -97,7 +97,8 @@ MESSAGES: dict[str, str] = {
     'kept': 'kept',
     'reconcile': 'Reconciliation: {rows} rows = {used} used + {rejected} rejected + {duplicates} duplicates',
     # --- errors (spreadsheets, parquet, limits) ---
-    'error.limit_not_positive': '--{flag} {value}: a positive number is needed.',
+    'error.limit_option_not_positive': '{option} {value}: a positive number is needed.',
+    'error.limit_option_not_positive.hint': 'Leave the option out to use the default limit, or give a number greater than 0.',
     'error.file_vanished': '{path}: file not found (it may have been deleted or moved during the run).',
     'error.file_unreadable_os': '{path}: the file cannot be read ({reason}).',
     'error.file_unreadable_os.hint': 'Check the read permission of the file and the disk it is on.',

@@ -97,7 +97,8 @@ MESSAGES: dict[str, str] = {
     'kept': 'giữ',
     'reconcile': 'Đối chiếu: {rows} dòng = {used} dùng + {rejected} loại + {duplicates} trùng',
     # --- errors (spreadsheets, parquet, limits) ---
-    'error.limit_not_positive': '--{flag} {value}: cần một số dương.',
+    'error.limit_option_not_positive': '{option} {value}: cần một số dương.',
+    'error.limit_option_not_positive.hint': 'Bỏ tùy chọn này để dùng giới hạn mặc định, hoặc cho một số lớn hơn 0.',
     'error.file_vanished': '{path}: không tìm thấy tệp (có thể đã bị xóa hoặc di chuyển trong lúc chạy).',
     'error.file_unreadable_os': '{path}: không đọc được tệp ({reason}).',
     'error.file_unreadable_os.hint': 'Kiểm tra quyền đọc tệp và ổ đĩa chứa tệp.',

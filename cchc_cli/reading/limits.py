@@ -61,7 +61,7 @@ class Limits:
                 from ..errors import ConfigError
 
                 flag = {"max_ratio": "max-xlsx-ratio"}.get(k, k.replace("_", "-"))
-                raise ConfigError("limit_not_positive", flag=flag, value=v)
+                raise ConfigError("limit_option_not_positive", option=f"--{flag}", value=v)
         return replace(self, **given)
 
 
