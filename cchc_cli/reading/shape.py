@@ -438,7 +438,7 @@ def biff_shape(stream: bytes, p: str, follow: bool = True) -> tuple[list[SheetSh
                 if rlen < 15:
                     raise DataError("xls_record_broken", path=p, offset=pos)
                 cch, cce = stream[body + 3], unpack("<H", stream, body + 4)[0]
-                if rlen < 14 + 1 + cch + cce:
+                if rlen < 14 + cch + cce:  # BIFF8 adds a flags byte before the name; BIFF5 does not
                     raise DataError("xls_record_broken", path=p, offset=pos)
         elif rtype == 0x0085 and rlen >= 4 and follow:  # BOUNDSHEET: where a sheet starts
             at = unpack("<I", stream, body)[0]
