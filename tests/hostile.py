@@ -223,3 +223,40 @@ def ole2(stream: bytes, name: str = "Workbook") -> bytes:
 
 def xls(sheets: list[bytes] | None = None, globals_extra: bytes = b"") -> bytes:
     return ole2(xls_stream(sheets, globals_extra))
+
+
+def ole2_mini(stream: bytes, name: str = "Workbook") -> bytes:
+    """An OLE2 compound file whose one stream, under 4096 bytes, lives in the mini stream
+    (64-byte sectors inside the root entry's stream), as small files from some writers."""
+    assert len(stream) < 4096
+    sector, mini = 512, 64
+    free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    padded = stream + b"\x00" * (-len(stream) % mini)
+    n_mini = len(padded) // mini
+    ministream = padded + b"\x00" * (-len(padded) % sector)
+    n_ms = len(ministream) // sector
+    # sectors: 0 FAT, 1 directory, 2 mini FAT, 3.. the mini stream (the root entry's stream)
+    fat = [fat_sect, end, end] + [3 + i + 1 for i in range(n_ms - 1)] + [end]
+    fat += [free] * (sector // 4 - len(fat))
+    minifat = [i + 1 for i in range(n_mini - 1)] + [end]
+    minifat += [free] * (sector // 4 - len(minifat))
+    header = bytearray(sector)
+    header[0:8] = bytes.fromhex("D0CF11E0A1B11AE1")
+    struct.pack_into("<HHHHH", header, 24, 0x003E, 0x0003, 0xFFFE, 9, 6)
+    struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, 2, 1, end, 0)
+    struct.pack_into("<109I", header, 76, *([0] + [free] * 108))
+
+    def entry(ename, kind, left, right, child, first, size):
+        e = bytearray(128)
+        raw = ename.encode("utf-16-le") + b"\x00\x00" if ename else b""
+        e[0:len(raw)] = raw
+        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+        struct.pack_into("<III", e, 68, left, right, child)
+        struct.pack_into("<IQ", e, 116, first, size)
+        return bytes(e)
+
+    directory = (entry("Root Entry", 5, nostream, nostream, 1, 3, len(ministream))
+                 + entry(name, 2, nostream, nostream, nostream, 0, len(stream))
+                 + entry("", 0, nostream, nostream, nostream, 0, 0) * 2)
+    return (bytes(header) + struct.pack(f"<{len(fat)}I", *fat) + directory
+            + struct.pack(f"<{len(minifat)}I", *minifat) + ministream)

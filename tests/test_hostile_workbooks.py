@@ -174,10 +174,19 @@ def test_spellings_of_ordinary_cells_are_read_the_same(tmp_path):
         assert len(t.frame) == 3 and list(t.rows) == [2, 3, 4]
 
 
-def test_xls_is_read_through_the_child(tmp_path):
-    path = write(tmp_path, "ok.xls", h.xls())
+@pytest.mark.parametrize("container", ["sectors", "mini-stream"])
+def test_xls_is_read_through_the_child(tmp_path, container):
+    """A BIFF8 workbook whose stream lives in ordinary sectors or, under 4096 bytes, in the
+    OLE2 mini stream: inspected (the same extent calamine lays out) and read."""
+    wrap = h.ole2 if container == "sectors" else h.ole2_mini
+    path = write(tmp_path, "ok.xls", wrap(h.xls_stream()))
+    shape = lim.check_xls(path)
+    assert [(s.rows, s.cols, s.cells) for s in shape.sheets] == [(4, 8, 32)]
     t = read_table(path, DossierRecord)
     assert len(t.frame) == 3 and list(t.rows) == [2, 3, 4]
+    far = write(tmp_path, "far.xls", wrap(h.xls_stream([h.biff_dimensions(0, 4, 0, 8) + h.biff_cells()
+                                                        + h.biff_number(65535, 255, 1.0)])))
+    cli_refuses(far, words="gần như trống")
 
 
 # ------------------------------------------------------------------ the child: its death is a DataError

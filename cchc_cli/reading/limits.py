@@ -300,11 +300,14 @@ def check_xls(path: Path, limits: Limits | None = None):
             data = fh.read()
             if _is_encrypted_ole2(io.BytesIO(data)):
                 raise DataError("xlsx_password", path=p)
-            stream = ole2_stream(data, p)
-            del data
-            if stream is not None:
-                sheets, unique, sst_bytes = biff_shape(stream, p)
-                shape = Shape(size, sheets, unique, sst_bytes)
+            try:  # whatever the bytes, a DataError: a slip of these walkers is no crash either
+                stream = ole2_stream(data, p)
+                del data
+                if stream is not None:
+                    sheets, unique, sst_bytes = biff_shape(stream, p)
+                    shape = Shape(size, sheets, unique, sst_bytes)
+            except (struct.error, IndexError, ValueError, OverflowError, KeyError, UnicodeError):
+                raise DataError("xls_container_broken", path=p) from None
     if shape.known:
         check_shape(p, shape, limits)
     if len(_checked) > 1024:
