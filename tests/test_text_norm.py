@@ -58,7 +58,9 @@ def test_reading_messages_are_worded_in_both_languages_with_the_same_placeholder
     def block(mod) -> dict[str, str]:
         src = open(mod.__file__, encoding="utf-8").read()
         start = src.index("# --- reading: csv, layout, folders, text ---")
-        keys = [k for k in mod.MESSAGES if f"'{k}'" in src[start:] or f'"{k}"' in src[start:]]
+        end = src.find("    # --- ", start + 10)  # the next block of the catalogue, if any
+        part = src[start:end if end > 0 else None]
+        keys = [k for k in mod.MESSAGES if f"'{k}'" in part or f'"{k}"' in part]
         return {k: mod.MESSAGES[k] for k in keys}
 
     v, e = block(vi), block(en)

@@ -1,5 +1,10 @@
 """XLSX/XLS through python-calamine: cells keep their types (native dates stay dates,
-numbers stay numbers), merged header cells are known, row numbers are the sheet's own."""
+numbers stay numbers), merged header cells are known, row numbers are the sheet's own.
+
+python-calamine never runs in this process (``isolated``): the workbook is inspected first
+(``limits.inspect_workbook``: what its own metadata says the parse will lay out, across all
+its sheets), then parsed once, whole, in a child process with a memory and a time limit,
+and its sheets come back as grids of Python cells."""
 
 from __future__ import annotations
 
@@ -16,9 +21,9 @@ from .layout import find_layout, no_header_hint
 from .table import Note, RawTable, col, kept_positions, trim_tail
 
 
-# The workbook most recently opened (kind detection opens it, the reader reads it next):
-# one entry per thread, so memory stays bounded and diff's two reading threads never
-# share a calamine workbook (which refuses concurrent use); dropped once read.
+# The workbook most recently read (kind detection reads it, the reader uses it next): one
+# entry per thread, so memory stays bounded and diff's two reading threads never share one;
+# dropped once read. A file that failed keeps its error, so it is not parsed twice.
 _LOCAL = threading.local()
 
 
@@ -29,35 +34,64 @@ def _last() -> dict[tuple, dict]:
 
 
 def _key(path: Path) -> tuple:
+    from . import limits
+
     st = path.stat()
-    return (str(path.resolve()), st.st_mtime_ns, st.st_size)
+    return (str(path.resolve()), st.st_mtime_ns, st.st_size, limits.current())
+
+
+class _Book:
+    """The sheet names of a parsed workbook (what kind detection asks of it)."""
+
+    def __init__(self, names: list[str]):
+        self.sheet_names = names
+
+
+class _Sheet:
+    """One parsed sheet: its grid laid out from A1 and its merged ranges, with the two
+    methods of a calamine sheet the readers use."""
+
+    def __init__(self, grid: list[list], merged):
+        self.grid = grid
+        self.merged_cell_ranges = merged
+
+    def to_python(self, skip_empty_area: bool = False, nrows: int | None = None) -> list[list]:
+        return self.grid if nrows is None else self.grid[:nrows]
 
 
 def open_workbook(path: Path) -> dict:
-    """The checked, opened workbook of ``path`` (safety checks run once per file):
-    ``{"wb": CalamineWorkbook, "sheets": {name: CalamineSheet}}``."""
-    import python_calamine as cal
-
-    from .limits import check_file_size, check_xlsx
+    """The checked, parsed workbook of ``path`` (checks and parse run once per file):
+    ``{"wb": <sheet_names>, "sheets": {name: <sheet>}}``. Raises ``DataError``."""
+    from . import limits
+    from .isolated import read_workbook
 
     k = _key(path)
     last = _last()
     entry = last.get(k)
     if entry is None:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            check_xlsx(path)  # a zip bomb never reaches calamine
-        else:
-            check_file_size(path)
-        entry = {"wb": cal.CalamineWorkbook.from_path(str(path)), "sheets": {}}
+        try:
+            shape = limits.inspect_workbook(path)
+            memory, seconds = limits.parse_budget(shape)
+            wb = read_workbook(path, memory, seconds)
+            entry = {"wb": _Book(wb.names),
+                     "sheets": {n: _Sheet(wb.grids[n], wb.merged.get(n)) for n in wb.names if n in wb.grids}}
+        except DataError as e:
+            entry = {"error": e}
+        except FileNotFoundError:
+            entry = {"error": DataError("file_vanished", path=str(path))}
+        except OSError as e:
+            entry = {"error": DataError("file_unreadable_os", path=str(path), reason=e.strerror or type(e).__name__)}
         last.clear()
         last[k] = entry
+    if "error" in entry:
+        raise entry["error"]
     return entry
 
 
 def sheet_of(entry: dict, name: str):
     ws = entry["sheets"].get(name)
-    if ws is None:
-        ws = entry["sheets"][name] = entry["wb"].get_sheet_by_name(name)
+    if ws is None:  # pragma: no cover - every listed sheet is read
+        ws = entry["sheets"][name] = _Sheet([], None)
     return ws
 
 
@@ -66,46 +100,27 @@ def forget(path: Path) -> None:
 
 
 def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
-    import python_calamine as cal
-
     p = str(path)
     try:
         entry = open_workbook(path)
-        wb = entry["wb"]
-    except DataError:  # the safety checks' own message (size, bomb, cell references)
-        raise
-    except cal.PasswordError:
-        raise DataError(f"{p}: tệp Excel có mật khẩu, không đọc được.",
-                        hint="Mở tệp, bỏ mật khẩu và lưu lại rồi chạy lại.") from None
     except FileNotFoundError:
-        raise DataError(f"{p}: không tìm thấy tệp.") from None
-    except Exception as e:  # calamine raises several types for broken files; its messages
-        # may quote the sheet's XML (cell text), so only the type is shown
-        raise DataError(f"{p}: tệp Excel bị hỏng hoặc không đúng định dạng ({type(e).__name__}).",
-                        hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
+        raise DataError("file_vanished", path=p) from None
+    wb = entry["wb"]
     names = wb.sheet_names
     if sheet is not None:
         chosen = [sheet] if sheet in names else (
             [names[int(sheet) - 1]] if sheet.isdigit() and 0 < int(sheet) <= len(names) else None
         )
         if not chosen:
-            raise DataError(f"{p}: không có trang tính '{sheet}'. Các trang: {', '.join(names)}.",
-                            hint="Dùng --sheet với tên hoặc số thứ tự (1, 2, …) của trang tính có bảng hồ sơ.")
+            raise DataError("sheet_missing", path=p, sheet=sheet, names=", ".join(names))
     else:
         chosen = names
     for name in chosen:
-        try:
-            ws = sheet_of(entry, name)
-            grid = ws.to_python(skip_empty_area=False)
-        except Exception as e:
-            raise DataError(f"{p}: không đọc được trang tính '{name}' ({type(e).__name__}): tệp bị hỏng.",
-                            hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.") from None
+        ws = sheet_of(entry, name)
+        grid = ws.to_python(skip_empty_area=False)
         if not grid:
             continue
-        try:
-            merged = ws.merged_cell_ranges
-        except Exception:  # pragma: no cover - xls without merge info
-            merged = None
+        merged = ws.merged_cell_ranges
         layout = find_layout(grid, model, user, merged)
         if layout is None:
             continue
@@ -119,7 +134,8 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         rows = np.arange(len(body), dtype=np.int64) + layout.data_start + 1
         notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
-        forget(path)  # the parsed sheet is no longer needed
+        forget(path)  # the parsed workbook is no longer needed
         return trim_tail(raw)
-    where = f"trang tính '{sheet}'" if sheet else f"các trang tính ({', '.join(names)})"
-    raise DataError(f"{p}: không tìm thấy dòng tiêu đề của bảng trong {where}.", hint=no_header_hint(model))
+    if sheet:
+        raise DataError("sheet_no_header", path=p, sheet=sheet, hint=no_header_hint(model))
+    raise DataError("sheets_no_header", path=p, names=", ".join(names), hint=no_header_hint(model))

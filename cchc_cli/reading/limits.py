@@ -21,6 +21,7 @@ option that raises it. No message quotes a cell's content.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import stat
@@ -32,6 +33,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import DataError
+from ..i18n import Msg, default_lang
 from .layout import column_letter
 
 MB = 1024 * 1024
@@ -45,7 +47,11 @@ class Limits:
     ratio_floor_mb: float = 16  # ... checked for members that decompress to more than this
     max_cell_chars: int = 32_767  # the longest cell Excel itself can hold
     max_rows: int = 2_000_000  # data rows of one table
-    max_cells: int = 50_000_000  # a sheet's extent, rows × columns from A1, as the XLSX reader lays it out
+    max_cells: int = 50_000_000  # a workbook's extent, rows × columns from A1 of every sheet, as the reader lays it out
+    memory_floor_mb: float = 512  # a workbook may need this much memory to parse whatever its size; above, at most
+    # max_ratio times its size on disk (a few-KB file that needs gigabytes is a bomb)
+    parse_memory_mb: float = 1024  # the least address space the parser's child process gets
+    parse_seconds: float = 120  # the parser's child process: this long, plus 5 s per MB of file
 
     def with_options(self, **options: Any) -> "Limits":
         """A copy with the options that are not None (the CLI passes every option)."""
@@ -55,7 +61,7 @@ class Limits:
                 from ..errors import ConfigError
 
                 flag = {"max_ratio": "max-xlsx-ratio"}.get(k, k.replace("_", "-"))
-                raise ConfigError(f"--{flag} {v}: cần một số dương.")
+                raise ConfigError("limit_option_not_positive", option=f"--{flag}", value=v)
         return replace(self, **given)
 
 
@@ -89,6 +95,35 @@ def _mb(nbytes: float) -> str:
     return s.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
 
 
+class Count(Msg):
+    """A count in an error's parameters, worded in the message's language: 1.048.576 in
+    Vietnamese, 1,048,576 in English."""
+
+    def __init__(self, value: float):
+        super().__init__("count", {"value": int(value)})
+
+    def text(self, lang: str | None = None) -> str:
+        s = f"{self.params['value']:,}"
+        return s.replace(",", ".") if (lang or default_lang()) == "vi" else s
+
+    def __int__(self) -> int:
+        return self.params["value"]
+
+
+class Mb(Msg):
+    """Megabytes in an error's parameters: "1.100" or "1,5" in Vietnamese, "1,100" or "1.5"
+    in English."""
+
+    def __init__(self, nbytes: float):
+        super().__init__("mb", {"bytes": nbytes})
+
+    def text(self, lang: str | None = None) -> str:
+        s = _mb(self.params["bytes"])
+        if (lang or default_lang()) == "vi":
+            return s
+        return s.replace(".", "\x00").replace(",", ".").replace("\x00", ",")
+
+
 # ------------------------------------------------------------------ any file
 
 
@@ -99,15 +134,13 @@ def check_regular_file(path: Path) -> os.stat_result:
     try:
         st = os.stat(path)
     except FileNotFoundError:
-        raise DataError(f"{p}: không tìm thấy tệp (có thể đã bị xóa hoặc di chuyển trong lúc chạy).") from None
+        raise DataError("file_vanished", path=p) from None
     except OSError as e:
-        raise DataError(f"{p}: không đọc được tệp ({e.strerror or type(e).__name__}).",
-                        hint="Kiểm tra quyền đọc tệp và ổ đĩa chứa tệp.") from None
+        raise DataError("file_unreadable_os", path=p, reason=e.strerror or type(e).__name__) from None
     if stat.S_ISDIR(st.st_mode):
-        raise DataError(f"{p}: là một thư mục, không phải tệp (có thể đã bị thay trong lúc chạy).")
+        raise DataError("path_is_directory", path=p)
     if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{p}: không phải tệp thông thường (thiết bị, đường ống…): không biết trước kích thước nên không đọc.",
-                        hint="Lưu dữ liệu ra một tệp rồi chạy lại với tệp đó.")
+        raise DataError("path_not_regular", path=p)
     return st
 
 
@@ -117,11 +150,8 @@ def check_file_size(path: Path, limits: Limits | None = None) -> int:
     limits = limits or DEFAULT
     size = check_regular_file(path).st_size
     if size > limits.max_file_mb * MB:
-        raise DataError(
-            f"{path}: tệp lớn {_mb(size)} MB, vượt giới hạn {_mb(limits.max_file_mb * MB)} MB cho một tệp đầu vào.",
-            hint=f"Nếu đây đúng là dữ liệu cần đọc, tăng giới hạn: --max-file-mb {int(size / MB) + 1}; "
-            "hoặc chia tệp theo tháng / đơn vị.",
-        )
+        raise DataError("file_too_large", path=str(path), mb=Mb(size), limit=Mb(limits.max_file_mb * MB),
+                        suggest=int(size / MB) + 1)
     return size
 
 
@@ -129,41 +159,42 @@ def check_file_size(path: Path, limits: Limits | None = None) -> int:
 
 _OLE2 = bytes.fromhex("D0CF11E0A1B11AE1")
 _CHUNK = 1 << 20
-_checked: dict[tuple, None] = {}  # (path, size, mtime, limits) already inspected and found sound
+_checked: dict[tuple, Any] = {}  # (path, size, mtime, limits) already inspected: its Shape
 
 
-def check_xlsx(path: Path, limits: Limits | None = None) -> None:
+def check_xlsx(path: Path, limits: Limits | None = None):
     """Inspect an .xlsx/.xlsm before calamine opens it: a zip whose members, declared and
     actual, decompress to no more than ``max_xlsx_mb`` altogether, with no member of more
-    than ``ratio_floor_mb`` compressed more than ``max_ratio`` to one. A password-protected
-    workbook (an OLE2 file, not a zip) is named as such. Results are cached per file
-    version, so the reader and the kind detector inspect a file once."""
+    than ``ratio_floor_mb`` compressed more than ``max_ratio`` to one; then what the members
+    say about the parse (``check_shape``): every cell reference of every sheet, the declared
+    dimensions, the shared strings declared and present. A password-protected workbook (an
+    OLE2 file, not a zip) is named as such. Results are cached per file version, so the
+    reader and the kind detector inspect a file once. Returns the workbook's ``Shape``."""
+    from .shape import Shape, XmlScan, exact_scan
+
     limits = limits or DEFAULT
     p = str(path)
     size = check_file_size(path, limits)
     st = os.stat(path)
     key = (os.path.abspath(p), size, st.st_mtime_ns, limits)
     if key in _checked:
-        return
+        return _checked[key]
     with open(path, "rb") as fh:
         magic = fh.read(8)
         if size == 0:
-            raise DataError(f"{p}: tệp rỗng (0 byte).", hint="Xuất lại tệp từ phần mềm một cửa.")
+            raise DataError("xlsx_empty", path=p)
         if magic == _OLE2:
             if _is_encrypted_ole2(fh):
-                raise DataError(f"{p}: tệp Excel có mật khẩu, không đọc được.",
-                                hint="Mở tệp bằng Excel, bỏ mật khẩu (Tệp → Thông tin → Bảo vệ sổ làm việc) và lưu lại rồi chạy lại.")
-            raise DataError(f"{p}: tệp là bảng tính Excel 97–2003 (.xls) nhưng mang đuôi {path.suffix}.",
-                            hint="Đổi đuôi tệp thành .xls, hoặc mở bằng Excel và lưu lại dưới dạng .xlsx.")
+                raise DataError("xlsx_password", path=p)
+            raise DataError("xlsx_is_xls", path=p, suffix=path.suffix)
         if not magic.startswith(b"PK"):
-            raise DataError(f"{p}: tệp hỏng hoặc không phải tệp XLSX (tệp XLSX là một tệp nén zip; tệp này không phải).",
-                            hint=_what_is_it(magic) or "Mở tệp bằng Excel và lưu lại dưới dạng XLSX.")
+            raise DataError("xlsx_not_zip", path=p, hint=_what_is_it(magic) or "xlsx_not_zip")
         try:
             zf = zipfile.ZipFile(fh)
             infos = zf.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error):
-            raise DataError(f"{p}: tệp XLSX bị cắt cụt hoặc hỏng (không đọc được mục lục của tệp nén).",
-                            hint="Tệp có thể chưa tải xong hoặc chép bị lỗi: tải hoặc xuất lại tệp.") from None
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, struct.error,
+                NotImplementedError):  # "zip file version 25.5" of a damaged central directory
+            raise DataError("xlsx_truncated", path=p) from None
         limit = limits.max_xlsx_mb * MB
         declared = sum(i.file_size for i in infos)
         if declared > limit:
@@ -173,58 +204,160 @@ def check_xlsx(path: Path, limits: Limits | None = None) -> None:
             if i.file_size > floor and i.file_size > limits.max_ratio * max(i.compress_size, 1):
                 raise _bomb(p, i.filename, i.file_size, i.compress_size, limits)
         total = 0
-        far: list[zipfile.ZipInfo] = []
+        shape = Shape(size)
+        again: list[zipfile.ZipInfo] = []
+        scans = []
         for i in infos:
-            size, flagged = _actual_size(fh, zf, i, p, limit - total, limits)
-            total += size
-            if flagged:
-                far.append(i)
-        for i in far:  # a cell far from A1 somewhere: the sheet's exact extent
-            _check_extent(fh, i, p, limits)
+            scan = XmlScan(i.filename) if i.filename.lower().endswith(".xml") else None
+            out = _actual_size(fh, i, p, limit - total, limits, scan)
+            total += out
+            if scan is not None:
+                if scan.slow:
+                    again.append(i)
+                else:
+                    scans.append(scan)
+        for i in again:  # an uncommon spelling somewhere: that member element by element
+            scans.append(exact_scan(i.filename, _member_chunks(fh, i, p, i.file_size), p))
+        sizes = {i.filename: i.file_size for i in infos}
+        for scan in scans:
+            if scan.declared_strings is not None or scan.strings:
+                shape.strings += scan.strings
+                shape.string_bytes += sizes.get(scan.member, 0)
+                if scan.declared_strings is not None and scan.declared_strings > scan.strings + 1024:
+                    raise DataError("xlsx_shared_strings_count", path=p, member=scan.member,
+                                    declared=Count(scan.declared_strings), present=Count(scan.strings))
+            if scan.sheet.cells or scan.sheet.declared:
+                shape.sheets.append(scan.sheet)
+    check_shape(p, shape, limits)
     if len(_checked) > 1024:
         _checked.clear()
-    _checked[key] = None
+    _checked[key] = shape
+    return shape
+
+
+# A sheet is laid out as a full grid from A1: one whose extent is more than SPARSE_RATIO
+# times the cells it holds, and more than SPARSE_FLOOR cells (4 million: the Z50000 of a
+# sheet with a stray note is fine), is a few cells typed far apart — seconds and hundreds of
+# MB to lay out nothing.
+SPARSE_FLOOR = 4_000_000
+SPARSE_RATIO = 16
+
+
+def check_shape(p: str, shape, limits: Limits | None = None) -> None:
+    """What the parse of a workbook would lay out, across all its sheets, within the limits:
+    each sheet's declared dimensions and its extent from A1 (the last row × the last column
+    with a cell) within ``max_cells``, no sheet mostly empty space (``SPARSE_RATIO``), all
+    sheets together within ``max_cells``, and the
+    memory the parse needs (``Shape.estimate``) within ``max_ratio`` times the file's size
+    (above a floor of ``memory_floor_mb``): a small file that needs gigabytes is a bomb."""
+    limits = limits or DEFAULT
+    for s in shape.sheets:
+        if s.declared is not None and s.declared[0] * s.declared[1] > limits.max_cells:
+            rows, cols = s.declared
+            raise DataError("xlsx_dimension", path=p, sheet=s.member, rows=Count(rows), cols=Count(cols),
+                            cells=Count(rows * cols), limit=Count(limits.max_cells), suggest=rows * cols)
+    for s in shape.sheets:
+        if s.extent > limits.max_cells:
+            raise DataError("xlsx_far_cell", path=p, sheet=s.member, ref=s.where, rows=Count(s.rows),
+                            cols=Count(s.cols), cells=Count(s.extent), limit=Count(limits.max_cells),
+                            suggest=s.extent)
+    for s in shape.sheets:  # a few cells typed far apart: the layout is nearly all empty
+        if s.extent > SPARSE_FLOOR and s.extent > SPARSE_RATIO * s.cells:
+            raise DataError("xlsx_sparse", path=p, sheet=s.member, ref=s.where, present=Count(s.cells),
+                            rows=Count(s.rows), cols=Count(s.cols), cells=Count(s.extent))
+    if shape.extent > limits.max_cells:
+        raise DataError("xlsx_cells_total", path=p, sheets=len(shape.sheets), cells=Count(shape.extent),
+                        limit=Count(limits.max_cells), suggest=shape.extent)
+    need = shape.estimate()
+    ratio = need / max(shape.file_bytes, 1)
+    if need > limits.memory_floor_mb * MB and ratio > limits.max_ratio:
+        raise DataError("xlsx_memory_bomb", path=p, need=Mb(need), size=Mb(shape.file_bytes), ratio=Count(ratio),
+                        cells=Count(shape.extent), strings=Count(shape.strings), max_ratio=Count(limits.max_ratio),
+                        suggest=int(ratio) + 1)
+
+
+def check_xls(path: Path, limits: Limits | None = None):
+    """Inspect a BIFF .xls before calamine opens it: its OLE2 container's sector chains,
+    every record's length, each sheet's DIMENSIONS (first row not after the last, within
+    Excel 97's 65,536 rows and 256 columns), the row and column of every cell record, the
+    SST's declared count, NAME records — then ``check_shape`` across all sheets. A file that
+    is not an OLE2 container (an HTML or XLSX file named .xls) is left to the reader, which
+    says what it is. Returns the ``Shape``."""
+    from .shape import Shape, biff_shape, ole2_stream
+
+    limits = limits or DEFAULT
+    p = str(path)
+    size = check_file_size(path, limits)
+    st = os.stat(path)
+    key = (os.path.abspath(p), size, st.st_mtime_ns, limits)
+    if key in _checked:
+        return _checked[key]
+    shape = Shape(size, known=False)
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+        if magic == _OLE2:
+            fh.seek(0)
+            data = fh.read()
+            if _is_encrypted_ole2(io.BytesIO(data)):
+                raise DataError("xlsx_password", path=p)
+            try:  # whatever the bytes, a DataError: a slip of these walkers is no crash either
+                stream = ole2_stream(data, p)
+                del data
+                if stream is not None:
+                    sheets, unique, sst_bytes = biff_shape(stream, p)
+                    shape = Shape(size, sheets, unique, sst_bytes)
+            except (struct.error, IndexError, ValueError, OverflowError, KeyError, UnicodeError):
+                raise DataError("xls_container_broken", path=p) from None
+    if shape.known:
+        check_shape(p, shape, limits)
+    if len(_checked) > 1024:
+        _checked.clear()
+    _checked[key] = shape
+    return shape
+
+
+def inspect_workbook(path: Path, limits: Limits | None = None):
+    """The ``Shape`` of a workbook, whatever its name says, by its first bytes: a zip is
+    inspected as an XLSX, an OLE2 file as a BIFF .xls; anything else has an unknown shape."""
+    from .shape import Shape
+
+    limits = limits or DEFAULT
+    check_file_size(path, limits)
+    with open(path, "rb") as fh:
+        magic = fh.read(8)
+    if magic.startswith(b"PK"):
+        return check_xlsx(path, limits)
+    if magic == _OLE2:
+        return check_xls(path, limits)
+    return Shape(os.stat(path).st_size, known=False)
+
+
+def parse_budget(shape, limits: Limits | None = None) -> tuple[int, float]:
+    """(address space in bytes, seconds) for the child that parses a workbook of ``shape``:
+    a few times the estimate, never less than a gigabyte; ``parse_seconds`` plus 5 s per MB
+    of file."""
+    limits = limits or DEFAULT
+    memory = max(int(limits.parse_memory_mb * MB), 3 * shape.estimate() + 512 * MB)
+    seconds = limits.parse_seconds + 5 * shape.file_bytes / MB
+    return memory, seconds
 
 
 def _too_big(p: str, nbytes: float, limits: Limits, declared: bool) -> DataError:
-    what = "khai báo giải nén ra" if declared else "giải nén ra hơn"
-    return DataError(
-        f"{p}: tệp XLSX {what} {_mb(nbytes)} MB, vượt giới hạn {_mb(limits.max_xlsx_mb * MB)} MB "
-        "(có thể là tệp \"bom nén\").",
-        hint=f"Nếu tệp đúng là một bản xuất rất lớn, tăng giới hạn: --max-xlsx-mb {int(nbytes / MB) + 1}; "
-        "hoặc xuất dữ liệu dạng CSV.",
-    )
+    return DataError("xlsx_too_big_declared" if declared else "xlsx_too_big", path=p, mb=Mb(nbytes),
+                     limit=Mb(limits.max_xlsx_mb * MB), suggest=int(nbytes / MB) + 1)
 
 
 def _bomb(p: str, member: str, usize: int, csize: int, limits: Limits) -> DataError:
-    return DataError(
-        f"{p}: thành phần '{member}' của tệp XLSX nén {_n(usize // max(csize, 1))} lần "
-        f"({_mb(usize)} MB từ {_n(csize)} byte), vượt tỷ lệ {_n(limits.max_ratio)} lần: "
-        "đây không phải bảng tính bình thường (\"bom nén\").",
-        hint="Mở tệp bằng Excel và lưu lại, hoặc xuất lại từ phần mềm; nếu chắc chắn tệp đúng, "
-        f"tăng giới hạn: --max-xlsx-ratio {usize // max(csize, 1) + 1}.",
-    )
-
-
-# Cell references (r="XFD1048576") far enough from A1 to be looked at closely: a column of
-# three letters or from CA on, a row from 300,000 on. A sheet without any has an extent of
-# at most 299,999 × 78 cells, which is within the default ``max_cells``; a sheet with one is
-# measured exactly (``_check_extent``). The reader lays a sheet out as a full grid from A1
-# (calamine allocates it before Python sees a cell), so one cell typed at XFD1048576 in a
-# file of 6 KB would otherwise ask for 17 billion cells.
-_FAST_BOUND = 299_999 * 78  # the extent a sheet without a far reference can have
-_FAR_REF = re.compile(rb'r="(?:[A-Z]{3}|[C-Z][A-Z][0-9]|[A-Z]{0,2}+(?:[3-9][0-9]{5}|[1-9][0-9]{6}))')
-_REF = re.compile(rb'\sr="([A-Z]{0,4})([0-9]{1,10})"')
+    return DataError("xlsx_ratio", path=p, member=member, ratio=Count(usize // max(csize, 1)), mb=Mb(usize),
+                     compressed=Count(csize), max_ratio=Count(limits.max_ratio), suggest=usize // max(csize, 1) + 1)
 
 
 def _member_chunks(fh, info: zipfile.ZipInfo, p: str, cap: float) -> Iterator[bytes]:
     """The decompressed content of one member, chunk by chunk, stopping once more than
     ``cap`` bytes came out. Nothing is kept."""
-    broken = DataError(f"{p}: tệp XLSX bị hỏng (thành phần '{info.filename}' không giải nén được).",
-                       hint="Tải hoặc xuất lại tệp; nếu mở được bằng Excel, lưu lại dưới dạng XLSX.")
+    broken = DataError("xlsx_member_broken", path=p, member=info.filename)
     if info.flag_bits & 0x1:
-        raise DataError(f"{p}: tệp XLSX có thành phần bị mã hóa, không đọc được.",
-                        hint="Bỏ mật khẩu trong Excel và lưu lại.")
+        raise DataError("xlsx_member_encrypted", path=p)
     try:
         fh.seek(info.header_offset)
         head = fh.read(30)
@@ -244,8 +377,7 @@ def _member_chunks(fh, info: zipfile.ZipInfo, p: str, cap: float) -> Iterator[by
             yield chunk
         return
     if info.compress_type != zipfile.ZIP_DEFLATED:
-        raise DataError(f"{p}: tệp XLSX dùng kiểu nén không thông dụng ({info.compress_type}).",
-                        hint="Mở tệp bằng Excel và lưu lại dưới dạng XLSX.")
+        raise DataError("xlsx_compression", path=p, method=info.compress_type)
     d = zlib.decompressobj(-15)
     out = 0
     try:
@@ -268,63 +400,27 @@ def _member_chunks(fh, info: zipfile.ZipInfo, p: str, cap: float) -> Iterator[by
         raise broken
 
 
-def _actual_size(fh, zf: zipfile.ZipFile, info: zipfile.ZipInfo, p: str, budget: float,
-                 limits: Limits) -> tuple[int, bool]:
+def _actual_size(fh, info: zipfile.ZipInfo, p: str, budget: float, limits: Limits, scan) -> int:
     """Decompress one member, counting the bytes and keeping none, and stop as soon as it
-    exceeds its declared size or the remaining budget: (actual size, a far cell reference
-    seen)."""
+    exceeds its declared size or the remaining budget; ``scan`` (an ``XmlScan``) is fed
+    every chunk. The actual size."""
     cap = min(info.file_size, budget)
-    # below the bound the fast filter guarantees, every member is measured exactly
-    out, flagged, tail = 0, limits.max_cells < _FAST_BOUND and info.filename.endswith(".xml"), b""
+    out = 0
     for piece in _member_chunks(fh, info, p, cap):
         out += len(piece)
-        if not flagged:
-            flagged = _FAR_REF.search(tail + piece) is not None
-            tail = piece[-24:]
+        if scan is not None:
+            scan.feed(piece)
         if out > cap:
             break
     if out > budget:
         raise _too_big(p, limits.max_xlsx_mb * MB - budget + out, limits, declared=False)
     if out > info.file_size:
-        raise DataError(
-            f"{p}: thành phần '{info.filename}' của tệp XLSX giải nén ra nhiều hơn kích thước nó khai báo "
-            f"({_n(info.file_size)} byte): tệp bị sửa hoặc hỏng (có thể là \"bom nén\").",
-            hint="Không dùng tệp này; xuất lại từ phần mềm một cửa.",
-        )
+        raise DataError("xlsx_member_lying", path=p, member=info.filename, declared=Count(info.file_size))
     if out != info.file_size:
-        raise DataError(f"{p}: tệp XLSX bị hỏng (thành phần '{info.filename}' không giải nén được).",
-                        hint="Tải hoặc xuất lại tệp; nếu mở được bằng Excel, lưu lại dưới dạng XLSX.")
-    return out, flagged
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _check_extent(fh, info: zipfile.ZipInfo, p: str, limits: Limits) -> None:
-    """The exact extent (from A1) of the cells of a member with a far reference."""
-    rows = cols = 0
-    where = b""
-    tail = b""
-    for piece in _member_chunks(fh, info, p, info.file_size):
-        buf = tail + piece
-        for m in _REF.finditer(buf):
-            r, c = int(m.group(2)), _col_number(m.group(1))
-            if r > rows or c > cols:
-                rows, cols = max(rows, r), max(cols, c)
-                where = m.group(1) + m.group(2)
-        tail = buf[-24:]
-    if rows * cols > limits.max_cells:
-        ref = where.decode("ascii", "replace")
-        raise DataError(
-            f"{p}: trang tính '{info.filename}' có ô ở tận {ref}: bảng tính trải ra {_n(rows)} dòng × {_n(cols)} cột "
-            f"= {_n(rows * cols)} ô, vượt giới hạn {_n(limits.max_cells)} ô (đọc nó cần hàng chục GB bộ nhớ).",
-            hint="Mở tệp bằng Excel, nhấn Ctrl+End để đến ô cuối, xóa các dòng và cột thừa rồi lưu lại; "
-            f"nếu bảng đúng là lớn như vậy, tăng giới hạn: --max-cells {rows * cols}.",
-        )
+        raise DataError("xlsx_member_broken", path=p, member=info.filename)
+    if scan is not None:
+        scan.finish()
+    return out
 
 
 def _is_encrypted_ole2(fh) -> bool:
@@ -335,22 +431,24 @@ def _is_encrypted_ole2(fh) -> bool:
     return "EncryptedPackage".encode("utf-16-le") in head or "EncryptionInfo".encode("utf-16-le") in head
 
 
-_MAGIC = (
-    (b"PK\x03\x04", "Tệp thực ra là tệp nén zip (có thể là XLSX): đổi đuôi thành .xlsx rồi chạy lại."),
-    (_OLE2, "Tệp thực ra là bảng tính Excel 97–2003: đổi đuôi thành .xls rồi chạy lại."),
-    (b"\x89PNG", "Tệp thực ra là ảnh PNG, không phải dữ liệu xuất."),
-    (b"\xff\xd8\xff", "Tệp thực ra là ảnh JPEG, không phải dữ liệu xuất."),
-    (b"%PDF", "Tệp thực ra là tài liệu PDF, không phải dữ liệu xuất: xuất lại dưới dạng XLSX hoặc CSV."),
-    (b"PAR1", "Tệp thực ra là tệp Parquet: đổi đuôi thành .parquet rồi chạy lại."),
+_MAGIC = (  # (signature, the catalogue code whose hint says what the file really is)
+    (b"PK\x03\x04", "file_kind_zip"),
+    (_OLE2, "file_kind_xls"),
+    (b"\x89PNG", "file_kind_png"),
+    (b"\xff\xd8\xff", "file_kind_jpeg"),
+    (b"%PDF", "file_kind_pdf"),
+    (b"PAR1", "file_kind_parquet"),
 )
 
 
 def _what_is_it(magic: bytes) -> str | None:
-    for sig, text in _MAGIC:
+    """The catalogue code (``error.<code>.hint``) saying what a file with these first bytes
+    really is, or None."""
+    for sig, code in _MAGIC:
         if magic.startswith(sig):
-            return text
+            return code
     if magic[:5].lower() in (b"<html", b"<!doc"):
-        return "Tệp thực ra là trang web HTML (thường do phần mềm \"xuất Excel\" dạng HTML): mở bằng Excel và lưu lại dưới dạng XLSX."
+        return "file_kind_html"
     return None
 
 
@@ -371,19 +469,14 @@ def check_text_file(path: Path, head: bytes, size: int) -> None:
         return  # UTF-16 is full of NUL bytes by design
     what = _what_is_it(head[:8])
     if what is not None and not head.startswith(b"\xef\xbb\xbf"):
-        raise DataError(f"{p}: không phải tệp CSV văn bản" + (" (có byte NUL)." if b"\x00" in head else "."), hint=what)
+        raise DataError("csv_not_text_nul" if b"\x00" in head else "csv_not_text", path=p, hint=what)
     nul = head.find(b"\x00")
     if nul >= 0:
         lead = head[: min(nul, 256)]
         if nul < 16 or any(c < 9 or 13 < c < 32 for c in lead):
-            raise DataError(f"{p}: không phải tệp CSV văn bản (có byte NUL): có vẻ là tệp nhị phân bị đổi đuôi .csv.",
-                            hint="Xuất lại dữ liệu từ phần mềm dưới dạng CSV hoặc XLSX.")
+            raise DataError("csv_binary", path=p)
         line = head.count(b"\n", 0, nul) + 1
-        raise DataError(
-            f"{p}: tệp có byte NUL (\\0) ở dòng {_n(line)} (byte thứ {_n(nul + 1)}): tệp bị hỏng khi ghi "
-            "(mất điện, ổ đĩa đầy) hoặc phần mềm xuất lỗi.",
-            hint="Xuất lại tệp từ phần mềm một cửa; nếu phải dùng tệp này, mở bằng Excel, kiểm tra dòng đó và lưu lại.",
-        )
+        raise DataError("csv_nul", path=p, line=Count(line), byte=Count(nul + 1))
     _check_mixed_encoding(p, head, size, path)
 
 
@@ -447,12 +540,7 @@ def _find_utf8_line(path: Path, start: int, lines_before: int) -> int | None:
 
 
 def _mixed(p: str, utf8_line: int, other_line: int) -> DataError:
-    return DataError(
-        f"{p}: tệp đổi bảng mã giữa chừng: dòng {_n(utf8_line)} là UTF-8, dòng {_n(other_line)} không phải UTF-8 "
-        "(thường là Windows-1258) — các tệp có bảng mã khác nhau đã bị ghép vào nhau. Đọc tiếp sẽ làm sai chữ "
-        "có dấu (tên đơn vị, trạng thái) nên cchc dừng.",
-        hint="Mở từng phần bằng Excel và lưu lại cùng một kiểu \"CSV UTF-8\", hoặc ghép lại từ các tệp xuất gốc.",
-    )
+    return DataError("csv_mixed_encoding", path=p, utf8_line=Count(utf8_line), other_line=Count(other_line))
 
 
 # ------------------------------------------------------------------ after reading a table
@@ -464,10 +552,8 @@ def check_table(raw, limits: Limits | None = None) -> None:
     limits = limits or DEFAULT
     n = len(raw.frame) + len(raw.bad_rows)
     if n > limits.max_rows:
-        raise DataError(
-            f"{raw.path}: bảng có {_n(n)} dòng dữ liệu, vượt giới hạn {_n(limits.max_rows)} dòng.",
-            hint=f"Nếu đúng là dữ liệu cần đọc, tăng giới hạn: --max-rows {n}; hoặc chia tệp theo tháng / đơn vị.",
-        )
+        raise DataError("table_too_many_rows", path=str(raw.path), rows=Count(n), limit=Count(limits.max_rows),
+                        suggest=n)
     sources = {s.column: s for s in raw.mapping.sources}
     for name in raw.frame.columns:
         pos = int(name[1:])
@@ -477,20 +563,12 @@ def check_table(raw, limits: Limits | None = None) -> None:
         longest, at, nul_at = _scan_column(raw.frame[name], limits.max_cell_chars,
                                            text=src is None or src.parser.kind == "text")
         if longest > limits.max_cell_chars:
-            raise DataError(
-                f"{raw.path}: ô ở dòng {_n(raw.rows[at])}, cột '{header}' dài {_n(longest)} ký tự, "
-                f"vượt giới hạn {_n(limits.max_cell_chars)} ký tự (một ô Excel chứa tối đa 32.767 ký tự). "
-                + ("Tệp không phải do Excel ghi ra hoặc đã bị sửa." if str(raw.path).lower().endswith((".xlsx", ".xlsm", ".xls"))
-                   else "Thường do một dấu ngoặc kép (\") không được đóng, làm các dòng sau dồn vào một ô."),
-                hint="Mở tệp, sửa ô đó (hoặc xuất lại tệp); nếu ô dài đó là đúng, tăng giới hạn: "
-                f"--max-cell-chars {longest}.",
-            )
+            xlsx = str(raw.path).lower().endswith((".xlsx", ".xlsm", ".xls"))
+            raise DataError("cell_too_long_xlsx" if xlsx else "cell_too_long_csv", path=str(raw.path),
+                            row=Count(raw.rows[at]), header=header, length=Count(longest),
+                            limit=Count(limits.max_cell_chars), suggest=longest, hint="cell_too_long")
         if nul_at is not None:
-            raise DataError(
-                f"{raw.path}: ô ở dòng {_n(raw.rows[nul_at])}, cột '{header}' có ký tự NUL (\\0): "
-                "tệp bị hỏng khi ghi hoặc phần mềm xuất lỗi.",
-                hint="Xuất lại tệp từ phần mềm một cửa, hoặc sửa ô đó rồi lưu lại.",
-            )
+            raise DataError("cell_nul", path=str(raw.path), row=Count(raw.rows[nul_at]), header=header)
 
 
 def _scan_column(s, limit: int, text: bool = True) -> tuple[int, int, int | None]:
@@ -541,17 +619,13 @@ def _scan_column(s, limit: int, text: bool = True) -> tuple[int, int, int | None
     return longest, at, nul_at
 
 
-__all__ = ["DEFAULT", "Limits", "check_file_size", "check_regular_file", "check_table", "check_text_file",
-           "unclosed_quote_error",
-           "check_xlsx", "current", "using"]
+__all__ = ["DEFAULT", "Count", "Limits", "Mb", "check_file_size", "check_regular_file", "check_shape", "check_table",
+           "check_text_file", "check_xls", "check_xlsx", "current", "inspect_workbook", "parse_budget",
+           "unclosed_quote_error", "using"]
 
 
 def unclosed_quote_error(path, line: int) -> DataError:
     """For the CSV reader: a quoted cell opened on ``line`` runs to the end of the file, so
     every record after it would vanish into that cell. (csv.reader(strict=True) raises
     csv.Error "unexpected end of data" on it; the reader knows the record's first line.)"""
-    return DataError(
-        f"{path}: dấu ngoặc kép (\") mở ở dòng {_n(line)} không được đóng: mọi dòng sau đó sẽ dồn vào một ô, "
-        "nên cchc không đọc tệp này.",
-        hint="Mở tệp bằng trình soạn thảo văn bản, sửa dấu ngoặc kép ở dòng đó (hoặc xuất lại tệp) rồi chạy lại.",
-    )
+    return DataError("csv_unclosed_quote", path=str(path), line=Count(line))
