@@ -90,3 +90,41 @@ def open_report(html: Path, screenshot: Path | None = None, width: int = 1280, h
     finally:
         shutil.rmtree(profile, ignore_errors=True)
     return out
+
+
+def screenshot(html: Path, png: Path, width: int = 1100, height: int = 1900, colours: int = 96) -> PageCheck:
+    """The top of the report (the form and the first charts) as a small PNG: the
+    screenshot, reduced to a palette of ``colours``."""
+    check = open_report(html, png, width=width, height=height)
+    try:
+        from PIL import Image
+
+        with Image.open(png) as im:
+            small = im.convert("RGB").quantize(colors=colours, method=Image.Quantize.MEDIANCUT)
+        small.save(png, optimize=True)
+    except ImportError:  # Pillow comes with matplotlib; without it the PNG stays as taken
+        pass
+    return check
+
+
+def main(argv: list[str] | None = None) -> int:
+    """python -m cchc_cli.render.browser REPORT.html OUT.png"""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 2:
+        sys.stderr.write("usage: python -m cchc_cli.render.browser REPORT.html OUT.png\n")
+        return 2
+    why = unavailable()
+    if why:
+        sys.stderr.write(f"screenshot: {why}\n")
+        return 1
+    check = screenshot(Path(args[0]), Path(args[1]))
+    drawn = sum(1 for c in check.charts if c["width"] > 0 and c["height"] > 0)
+    sys.stdout.write(f"{args[1]}: {check.forms} forms, {check.tables} tables, {drawn}/{len(check.charts)} charts drawn, "
+                     f"{len(check.console_errors)} console errors, {len(check.requests)} network requests\n")
+    return 0 if not check.console_errors and drawn == len(check.charts) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

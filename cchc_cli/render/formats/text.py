@@ -65,57 +65,73 @@ def _longest_word(s: str) -> int:
     return max((_len(w) for w in s.split()), default=0)
 
 
-def column_widths(tb: Table, lang: str) -> tuple[list[int], list[int], list[bool]]:
+def column_widths(tb: Table, lang: str) -> tuple[list[int], list[int], list[bool], list[int]]:
     """Per column: its natural width (header on one line), its least width (the widest
-    cell whole; the header may wrap between words), and whether its cells may wrap."""
-    natural, least, wraps = [], [], []
+    cell whole; the header may wrap between words), whether its cells may wrap, and the
+    width under which a wrapping column cannot go (its longest word)."""
+    natural, least, wraps, floor = [], [], [], []
     keys = min(tb.keys, len(tb.columns))
     for i, name in enumerate(tb.columns):
-        cells = [_len(cell_text(row[i], lang)) for row in tb.rows if i < len(row)]
-        widest = max(cells, default=0)
+        texts = [cell_text(row[i], lang) for row in tb.rows if i < len(row)]
+        widest = max((_len(s) for s in texts), default=0)
         free = i >= keys and i not in tb.numeric and widest > TEXT_MIN
-        body = max(TEXT_MIN, max((_longest_word(cell_text(row[i], lang)) for row in tb.rows if i < len(row)), default=0)) \
-            if free else widest
+        word = max(max((_longest_word(s) for s in texts), default=0), _longest_word(clean_controls(name)), 1)
         natural.append(max(widest, _len(clean_controls(name)), 1))
-        least.append(max(min(body, widest), _longest_word(clean_controls(name)), 1))
+        least.append(max(TEXT_MIN, word) if free else max(widest, word))
         wraps.append(free)
-    return natural, least, wraps
+        floor.append(max(word, 8) if free else least[-1])
+    return natural, least, wraps, floor
 
 
 def _table_width(widths: list[int]) -> int:
     return sum(w + _COLUMN_COST for w in widths) + 1
 
 
+def _fit(cols: list[int], width: int, natural: list[int], least: list[int], floor: list[int]) -> list[int]:
+    """Widths of a block's columns for ``width``: wrapping columns narrowed (never under
+    their longest word) when the block is too wide, spare room given back to headers
+    that would otherwise wrap."""
+    widths = [least[i] for i in cols]
+    over = _table_width(widths) - width
+    for j, i in enumerate(cols):
+        if over <= 0:
+            break
+        cut = min(over, widths[j] - floor[i])
+        if cut > 0:
+            widths[j] -= cut
+            over -= cut
+    spare = width - _table_width(widths)
+    for j in sorted(range(len(cols)), key=lambda j: natural[cols[j]] - widths[j]):
+        if spare <= 0:
+            break
+        add = min(spare, max(0, natural[cols[j]] - widths[j]))
+        widths[j] += add
+        spare -= add
+    return widths
+
+
 def blocks(tb: Table, width: int | None, lang: str) -> list[tuple[list[int], list[int]]]:
     """The column blocks a table is drawn in, with the width of each column: one block when
     it fits (or when there is no width limit), else stacked blocks each starting with the
     group columns."""
-    natural, least, _ = column_widths(tb, lang)
+    natural, least, _, floor = column_widths(tb, lang)
     cols = list(range(len(tb.columns)))
     if width is None or _table_width(natural) <= width:
         return [(cols, natural)]
-    if _table_width(least) <= width:
-        # fits once headers wrap: give the spare room back to the widest headers
-        widths = list(least)
-        spare = width - _table_width(widths)
-        for i in sorted(cols, key=lambda i: natural[i] - least[i]):
-            add = min(spare, natural[i] - widths[i])
-            widths[i] += add
-            spare -= add
-        return [(cols, widths)]
+    if _table_width([floor[i] for i in cols]) <= width:
+        return [(cols, _fit(cols, width, natural, least, floor))]
     keys = list(range(min(tb.keys, len(cols))))
     rest = [i for i in cols if i not in keys]
-    out: list[tuple[list[int], list[int]]] = []
+    groups: list[list[int]] = []
     current: list[int] = []
     for i in rest:
-        trial = keys + current + [i]
-        if current and _table_width([least[j] for j in trial]) > width:
-            out.append((keys + current, [least[j] for j in keys + current]))
+        if current and _table_width([floor[j] for j in keys + current + [i]]) > width:
+            groups.append(keys + current)
             current = []
         current.append(i)
-    if current or not out:
-        out.append((keys + current, [least[j] for j in keys + current]))
-    return out
+    if current or not groups:
+        groups.append(keys + current)
+    return [(g, _fit(g, width, natural, least, floor)) for g in groups]
 
 
 def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str] | None = None,
@@ -135,13 +151,14 @@ def render(tables: list[Table], out: IO[str], lang: str = "vi", header: list[str
         _console(out, max(width or 0, _len(line)), colour).print(_plain(line), highlight=False)
     for tb in tables:
         parts = blocks(tb, width, lang)
-        _, _, wraps = column_widths(tb, lang)
         for n, (cols, widths) in enumerate(parts, start=1):
             title = tb.title if len(parts) == 1 else f"{tb.title} ({t('text_block', lang, n=n, of=len(parts))})"
             rt = RTable(title=_plain(title), title_justify="left", show_lines=False, header_style="bold")
             for i, w in zip(cols, widths):
+                # every column is at least as wide as its widest cell (a wrapping one as its
+                # longest word): only a header or free text wraps, between words
                 rt.add_column(_plain(tb.columns[i]), justify="right" if i in tb.numeric else "left",
-                              overflow="fold", no_wrap=not wraps[i], width=w)
+                              overflow="fold", width=w)
             for row in tb.rows:
                 rt.add_row(*[_cell(row[i], lang) if i < len(row) else "" for i in cols])
             need = max(_table_width(widths), _len(title))

@@ -139,29 +139,36 @@ def period_line(result, lang: str) -> str:
 
 
 def _group_cells(g: dict[str, Any], keys: list[str], lang: str) -> list[Any]:
-    """The group columns of a CSV row and its scope: an overall row says so in every group
-    column (never an empty cell); a group's blank value is "—"."""
+    """The group columns of a CSV row: an overall row says so in every group column (never
+    an empty cell); a group's blank value is "—"."""
     if not g:
-        return [t("all_scope", lang)] * len(keys) + ["overall"]
-    return [("—" if g.get(k) is None else g.get(k)) for k in keys] + ["group"]
+        return [t("all_scope", lang)] * len(keys)
+    return [("—" if g.get(k) is None else g.get(k)) for k in keys]
+
+
+def _scope(g: dict[str, Any]) -> str:
+    """The last column of a CSV row: ``overall`` or ``group`` (last, so that the columns
+    readers already take by position keep their place)."""
+    return "group" if g else "overall"
 
 
 def results_rows(result, lang: str) -> tuple[list[str], list[list[Any]]]:
     """One CSV row per group and KPI (``--table kpis``, the default)."""
     keys = list(result.group_by)
-    header = keys + ["scope", "kpi", "label", "numerator", "denominator", "value", "excluded"]
+    header = keys + ["kpi", "label", "numerator", "denominator", "value", "excluded", "scope"]
     rows = []
     for r in result.results:
         rows.append(_group_cells(r.group_dict, keys, lang) + [r.kpi, BY_CODE[r.kpi].label(lang), r.numerator,
-                    r.denominator, "" if r.value is None else repr(r.value), r.excluded])
+                    r.denominator, "" if r.value is None else repr(r.value), r.excluded, _scope(r.group_dict)])
     return header, rows
 
 
 def counts_rows(result, lang: str) -> tuple[list[str], list[list[Any]]]:
     """One CSV row per group with the report counts (``--table counts``)."""
     keys = list(result.group_by)
-    header = keys + ["scope"] + list(COUNT_KEYS)
-    rows = [_group_cells(c.group_dict, keys, lang) + [c.values.get(k, 0) for k in COUNT_KEYS] for c in result.counts]
+    header = keys + list(COUNT_KEYS) + ["scope"]
+    rows = [_group_cells(c.group_dict, keys, lang) + [c.values.get(k, 0) for k in COUNT_KEYS] + [_scope(c.group_dict)]
+            for c in result.counts]
     return header, rows
 
 
