@@ -92,7 +92,7 @@ def open_report(html: Path, screenshot: Path | None = None, width: int = 1280, h
     return out
 
 
-def screenshot(html: Path, png: Path, width: int = 1100, height: int = 1900, colours: int = 96) -> PageCheck:
+def screenshot(html: Path, png: Path, width: int = 1280, height: int = 2300, colours: int = 96) -> PageCheck:
     """The top of the report (the form and the first charts) as a small PNG: the
     screenshot, reduced to a palette of ``colours``."""
     check = open_report(html, png, width=width, height=height)

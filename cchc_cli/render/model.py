@@ -113,6 +113,7 @@ class Chart:
     target: list[float | None] | None = None
     target_title: str = ""
     value_title: str = ""
+    colours: list[str] | None = None  # one per series (status charts: green, amber, red, grey)
 
 
 @dataclass

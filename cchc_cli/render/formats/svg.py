@@ -23,24 +23,26 @@ def _wrap(s: str, width: int = 34) -> str:
 def render(ch: Chart, lang: str = "vi") -> str:
     import matplotlib
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, PercentFormatter
+    from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"cchc-{ch.key}", "font.family": ["Noto Sans", "DejaVu Sans", "sans-serif"],
-          "font.size": 9, "axes.spines.top": False, "axes.spines.right": False}
+          "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False}
     with matplotlib.rc_context(rc):
         n = max(1, len(ch.categories))
+        pal = ch.colours or PALETTE
         if ch.kind == "pie":
-            fig = Figure(figsize=(6.4, 3.6))
+            size = (6.0, 3.4)
         elif ch.kind == "line":
-            fig = Figure(figsize=(7.6, 3.6))
+            size = (6.4, 3.4)
         else:
-            fig = Figure(figsize=(7.6, 1.2 + 0.32 * n * max(1, len(ch.series) if ch.kind == "bar" else 1)))
+            size = (6.4, 1.3 + 0.3 * n * max(1, len(ch.series) if ch.kind == "bar" else 1))
+        fig = Figure(figsize=size, layout="constrained")
         ax = fig.add_subplot()
         fig.suptitle(ch.title, fontsize=10.5, fontweight="bold", x=0.01, ha="left")
         if ch.kind == "pie":
             vals = [v or 0 for v in ch.series[0][1]]
             keep = [(c, v) for c, v in zip(ch.categories, vals) if v]
-            wedges, _t, _a = ax.pie([v for _, v in keep], colors=PALETTE[: len(keep)], startangle=90, counterclock=False,
+            wedges, _t, _a = ax.pie([v for _, v in keep], colors=pal[: len(keep)], startangle=90, counterclock=False,
                                     autopct=lambda p: pct(p / 100, 1, lang), pctdistance=0.75,
                                     wedgeprops={"linewidth": 1, "edgecolor": "white"})
             ax.legend(wedges, [f"{c} ({v:,})".replace(",", "." if lang == "vi" else ",") for c, v in keep],
@@ -49,7 +51,7 @@ def render(ch: Chart, lang: str = "vi") -> str:
         elif ch.kind == "line":
             x = list(range(len(ch.categories)))
             for i, (name, vals) in enumerate(ch.series):
-                ax.plot(x, [float("nan") if v is None else v for v in vals], marker="o", color=PALETTE[i % len(PALETTE)],
+                ax.plot(x, [float("nan") if v is None else v for v in vals], marker="o", color=pal[i % len(pal)],
                         label=name)
             ax.set_xticks(x, ch.categories)
             ax.grid(axis="y", color="#dddddd")
@@ -61,7 +63,7 @@ def render(ch: Chart, lang: str = "vi") -> str:
                 left = [0.0] * n
                 for i, (name, vals) in enumerate(ch.series):
                     v = [float(x or 0) for x in vals]
-                    ax.barh(y, v, left=left, color=PALETTE[i % len(PALETTE)], label=name, height=0.65)
+                    ax.barh(y, v, left=left, color=pal[i % len(pal)], label=name, height=0.65)
                     left = [a + b for a, b in zip(left, v)]
             else:
                 k = len(ch.series)
@@ -69,7 +71,7 @@ def render(ch: Chart, lang: str = "vi") -> str:
                 for i, (name, vals) in enumerate(ch.series):
                     off = [yy - 0.4 + h * (i + 0.5) for yy in y]
                     v = [0.0 if x is None else float(x) for x in vals]
-                    bars = ax.barh(off, v, height=h * 0.92, color=PALETTE[i % len(PALETTE)], label=name)
+                    bars = ax.barh(off, v, height=h * 0.92, color=pal[i % len(pal)], label=name)
                     ax.bar_label(bars, labels=["—" if x is None else (pct(x, 1, lang) if ch.percent else f"{x:,}")
                                                for x in vals], padding=2, fontsize=7.5)
                 if ch.target is not None:
@@ -93,10 +95,10 @@ def render(ch: Chart, lang: str = "vi") -> str:
                 axis.set_major_formatter(PercentFormatter(1.0, decimals=0))
                 (ax.set_ylim if ch.kind == "line" else ax.set_xlim)(0, 1.12 if ch.kind != "line" else 1.02)
             elif ch.kind != "line":
+                ax.xaxis.set_major_locator(MaxNLocator(integer=True))
                 ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _p: f"{int(v):,}".replace(",", ".")))
-        fig.tight_layout()
         buf = io.StringIO()
-        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "cchc"}, bbox_inches="tight")
+        fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": "cchc"})
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
     # scale with the page: the viewBox stays, the fixed size goes to CSS

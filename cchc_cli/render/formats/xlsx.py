@@ -315,6 +315,10 @@ def chart_sheets(wb, charts: list[Chart], used: set[str], lang: str) -> None:
             if ch.percent:
                 c.y_axis.scaling.min = 0
                 c.y_axis.scaling.max = 1
+        if ch.colours and ch.kind != "pie":
+            for sr, colour in zip(c.series, ch.colours):
+                sr.graphicalProperties.solidFill = colour.lstrip("#")
+                sr.graphicalProperties.line.solidFill = colour.lstrip("#")
         if tcol:
             line = LineChart()
             line.add_data(Reference(data, min_col=tcol, min_row=head, max_row=end), titles_from_data=True)

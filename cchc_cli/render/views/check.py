@@ -109,7 +109,7 @@ def check_charts(report, lang: str) -> list[Chart]:
         series = [(status_label(st, lang), [sum(1 for c in checks if c.status == st and group_text(c.group, lang) == g)
                                             for g in groups]) for st in statuses]
         charts.append(Chart("pass_fail", t("chart.pass_fail", lang), "stacked", t("group", lang), groups, series,
-                            value_title=t("chart.checks", lang)))
+                            value_title=t("chart.checks", lang), colours=["#4e9a45", "#e0a81e", "#c0392b", "#9aa0a8"]))
     return charts
 
 
