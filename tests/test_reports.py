@@ -314,7 +314,8 @@ def test_check_targets_xlsx_highlights_failures_and_draws_target_lines(tmp_path)
     ws = wb[wb.sheetnames[0]]
     fills = {ws.cell(row, c).fill.fgColor.rgb for row in range(5, ws.max_row + 1) for c in range(1, 9)
              if ws.cell(row, 7).value == "không đạt"}
-    assert any(str(f).endswith("FFC7CE") for f in fills)
+    assert any(str(f).endswith("FFC7CE") for f in fills)  # the status cell
+    assert any(str(f).endswith("FFF0F2") for f in fills)  # and the rest of the row
     charts = wb["Biểu đồ"]._charts
     with_target = [c for c in charts if getattr(c, "_charts", None) and len(c._charts) > 1]
     assert with_target, "a KPI chart with its target line"
@@ -403,3 +404,13 @@ def test_html_report_in_headless_chromium(html_report):
         assert c["width"] > 100 and c["height"] > 50 and c["shapes"] > 5, c
     assert shot.exists() and shot.stat().st_size > 10_000
     assert time.monotonic() - t0 < 60
+
+
+def test_both_csv_tables_are_recognised_as_cchcs_own_reports(tmp_path):
+    from cchc_cli.reading import own_report
+
+    for table in ("kpis", "counts"):
+        path = tmp_path / f"{table}.csv"
+        r = invoke("compute", DOSSIERS, "--period", "2023-03", "--by", "unit", "--table", table, "--output", path)
+        assert r.exit_code == 0, r.output
+        assert own_report(path) == "CSV", table

@@ -115,9 +115,15 @@ def table_sheet(wb, tb: Table, used: set[str], lang: str, header: list[str] | No
     _print_setup(ws, f"{first_head}:{r}")
     r += 1
     widths = [len(str(c)) for c in tb.columns]
+    from openpyxl.styles import PatternFill
+
+    failing = PatternFill("solid", fgColor="FFF0F2")
     for row in tb.rows:
+        failed = any(isinstance(v, Styled) and v.style == "fail" for v in row)
         for i, v in enumerate(row, start=1):
             cell = ws.cell(r, i)
+            if failed:  # a failing check stands out across its whole row
+                cell.fill = failing
             _put(cell, v)
             widths[i - 1] = max(widths[i - 1], min(60, len(_shown(cell.value))))
         r += 1
