@@ -414,3 +414,21 @@ def test_both_csv_tables_are_recognised_as_cchcs_own_reports(tmp_path):
         r = invoke("compute", DOSSIERS, "--period", "2023-03", "--by", "unit", "--table", table, "--output", path)
         assert r.exit_code == 0, r.output
         assert own_report(path) == "CSV", table
+
+
+def test_hostile_unit_names_in_html_and_charts(tmp_path):
+    from builders import write_csv
+
+    head = ["Mã hồ sơ", "Đơn vị tiếp nhận", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả", "Trạng thái", "Hình thức nộp"]
+    names = [r"$\frac{1}{0}$ UBND", "<script>alert(1)</script>", "=HYPERLINK(\"http://x\")", "UBND $ 1 $$"]
+    rows = [head] + [[f"H{i}", n, "01/03/2023", "05/03/2023", "03/03/2023", "Đã trả kết quả", "Trực tuyến"]
+                     for i, n in enumerate(names)]
+    src = write_csv(tmp_path / "x.csv", rows)
+    out = tmp_path / "r.html"
+    r = invoke("compute", src, "--period", "2023-03", "--by", "unit", "--output", out)
+    assert r.exit_code == 0, r.output
+    s = out.read_text(encoding="utf-8")
+    assert "<script>" not in s and "&lt;script&gt;" in s
+    assert s.count("<svg") >= 2
+    r = invoke("compute", src, "--period", "2023-03", "--by", "unit", "--output", tmp_path / "r.xlsx")
+    assert r.exit_code == 0, r.output

@@ -26,7 +26,10 @@ def render(ch: Chart, lang: str = "vi") -> str:
     from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
     rc = {"svg.fonttype": "none", "svg.hashsalt": f"cchc-{ch.key}", "font.family": ["Noto Sans", "DejaVu Sans", "sans-serif"],
-          "font.size": 8.5, "axes.spines.top": False, "axes.spines.right": False}
+          "font.size": 8.5,
+          "axes.spines.top": False, "axes.spines.right": False,
+          # "$…$" in a unit name is text, never mathtext or TeX
+          "text.parse_math": False, "text.usetex": False}
     with matplotlib.rc_context(rc):
         n = max(1, len(ch.categories))
         pal = ch.colours or PALETTE
