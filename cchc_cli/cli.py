@@ -282,7 +282,7 @@ def check_targets(
             f = "junit"
         from .render.views.check import document
 
-        emit(document(result, report, lg), f, output, lg, inputs=inputs)
+        emit(document(result, report, lg, calendar), f, output, lg, inputs=inputs)
         if not report.evaluated:  # a run that checked nothing is no pass (cli.md): exit 3
             from .i18n import msg
 

@@ -92,6 +92,8 @@ def render(doc, lang: str = "vi") -> str:
     # the whole input's form first, then the charts and the tables; the forms of each unit
     # come last (one per reporting unit, long)
     head_forms, unit_forms = forms[:1], forms[1:]
+    if doc.command == "check-targets":  # the checks lead; the forms follow the tables
+        head_forms, unit_forms = [], forms
     toc = []
     if head_forms:
         toc.append(("forms", t("html.forms", lang)))

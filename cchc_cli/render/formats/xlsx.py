@@ -56,10 +56,13 @@ def render(tables: list[Table], path_or_buffer, lang: str = "vi", header: list[s
     wb.properties.creator = "cchc"  # how a folder run recognises (and skips) cchc's own reports
     wb.properties.title = (doc.title if doc is not None and doc.title else None) or (tables[0].title if tables else "cchc")
     used: set[str] = set()
+    first = tables[:1] if doc is not None and doc.command == "check-targets" else []  # the checks lead
+    for tb in first:
+        table_sheet(wb, tb, used, lang, header)
     if doc is not None:
         for form in doc_forms(doc):
             form_sheet(wb, form, used, lang)
-    for tb in tables:
+    for tb in tables[len(first):]:
         table_sheet(wb, tb, used, lang, header)
     if doc is not None and doc.charts:
         chart_sheets(wb, doc.charts, used, lang)

@@ -113,12 +113,15 @@ def check_charts(report, lang: str) -> list[Chart]:
     return charts
 
 
-def document(result, report, lang: str) -> Document:
+def document(result, report, lang: str, calendar=None) -> Document:
+    """The checks first; the xlsx and html also carry the Biểu 06 forms of the data checked."""
     from ..formats import github, junit
+    from .form import forms
 
     return Document(
         "check-targets", [checks_table(report, lang), inputs_table(result.inputs, result.conflicts, lang)],
         [period_line(result, lang)], to_json(result, report, lang), csv_rows(report),
         extra={"junit": lambda lg: junit.render(report, lg), "github": lambda lg: github.render(report, lg)},
         verdict=summary_line(report, lang), title=t("html.report_check", lang), charts=check_charts(report, lang),
+        forms=lambda: forms(result, lang, calendar),
     )
