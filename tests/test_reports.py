@@ -432,3 +432,12 @@ def test_hostile_unit_names_in_html_and_charts(tmp_path):
     assert s.count("<svg") >= 2
     r = invoke("compute", src, "--period", "2023-03", "--by", "unit", "--output", tmp_path / "r.xlsx")
     assert r.exit_code == 0, r.output
+
+
+def test_charts_with_too_many_bars_are_left_to_the_tables():
+    from cchc_cli.render.model import Chart
+    from cchc_cli.render.views.form import MAX_CATEGORIES, readable
+
+    many = Chart("x", "x", "bar", "unit", [str(i) for i in range(MAX_CATEGORIES + 1)], [("x", [0.5] * (MAX_CATEGORIES + 1))])
+    few = Chart("y", "y", "bar", "unit", ["a"], [("y", [0.5])])
+    assert readable([many, few]) == [few]

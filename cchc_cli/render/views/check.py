@@ -110,7 +110,9 @@ def check_charts(report, lang: str) -> list[Chart]:
                                             for g in groups]) for st in statuses]
         charts.append(Chart("pass_fail", t("chart.pass_fail", lang), "stacked", t("group", lang), groups, series,
                             value_title=t("chart.checks", lang), colours=["#4e9a45", "#e0a81e", "#c0392b", "#9aa0a8"]))
-    return charts
+    from .form import readable
+
+    return readable(charts)
 
 
 def document(result, report, lang: str, calendar=None) -> Document:

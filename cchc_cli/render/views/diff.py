@@ -130,7 +130,9 @@ def diff_charts(d, lang: str) -> list[Chart]:
                             [group_text(c["group"], lang) for c in rows],
                             [(t("old", lang), [c["old"] for c in rows]), (t("new_value", lang), [c["new"] for c in rows])],
                             percent=True, value_title=t("chart.rate", lang)))
-    return charts
+    from .form import readable
+
+    return readable(charts)
 
 
 def document(d, lang: str) -> Document:

@@ -103,6 +103,13 @@ def forms(result, lang: str, calendar=None) -> list[Form]:
 
 # ------------------------------------------------------------------ charts
 
+# a chart with more bars than this is not drawn (nobody reads it): the tables have the numbers
+MAX_CATEGORIES = 60
+
+
+def readable(charts: list[Chart]) -> list[Chart]:
+    return [c for c in charts if len(c.categories) <= MAX_CATEGORIES]
+
 
 def group_label(g: dict[str, Any], keys: list[str]) -> str:
     return " · ".join("—" if g.get(k) is None else str(g.get(k)) for k in keys)
@@ -157,4 +164,4 @@ def compute_charts(result, lang: str, targets: dict[str, list[float | None]] | N
         if overall is not None and overall["new"]:
             charts.append(Chart("channel_mix", t("chart.channel_mix", lang), "pie", t("chart.channel_mix", lang),
                                 [t(lab, lang) for _, lab in channel], [(t("chart.dossiers", lang), [overall[k] for k, _ in channel])]))
-    return charts
+    return readable(charts)
