@@ -250,7 +250,7 @@ def test_form_06_totals_levels_and_fields_add_up_as_numbers(workbook, by_unit):
     rows = [r for r in rows if isinstance(r[2], int)]
     levels = [r for r in rows if r[0] in ("I", "II", "III")]
     fields = [r for r in rows if r[0] not in ("I", "II", "III")]
-    assert [r[1] for r in levels] == ["Cấp Tỉnh", "Cấp Huyện", "Cấp Xã"]
+    assert [r[1] for r in levels] == ["Cấp tỉnh", "Cấp huyện", "Cấp xã"]
     for col in range(2, 20):
         assert sum(r[col] for r in levels) == total[col]
         assert sum(r[col] for r in fields) == total[col]

@@ -57,7 +57,9 @@ def _level_label(v: Any, lang: str) -> str:
     if v is None:
         return t("form.level_unknown", lang)
     s = str(v)
-    return s if s.lower().startswith(("cấp", "level")) else f"{t('level', lang)} {s}"
+    if s.lower().startswith(("cấp", "level")):
+        return s
+    return f"{t('level', lang)} {s[:1].lower() + s[1:] if lang == 'vi' else s}"  # "Cấp huyện"
 
 
 def _rows(counts: list[tuple[Any, Any, Any]], lang: str) -> list[FormRow]:
