@@ -37,6 +37,12 @@ class Format(str, Enum):
     csv = "csv"
     markdown = "markdown"
     xlsx = "xlsx"
+    html = "html"
+
+
+class CsvTable(str, Enum):
+    counts = "counts"
+    kpis = "kpis"
 
 
 PathsArg = typer.Argument(..., help="Tệp (.csv, .xlsx, .xls, .parquet) hoặc thư mục / files or directories.")
@@ -46,7 +52,8 @@ FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
 ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / column mapping file.")
 SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
-FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx.")
+FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, html.")
+TableOpt = typer.Option(None, "--table", help="Bảng của --format csv / the table --format csv writes: kpis (mặc định), counts.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Ghi ra tệp / write to this file.")
 CatalogueOpt = typer.Option(None, "--catalogue", help="Danh mục TTHC / procedure catalogue (CSV, XLSX).")
 LogbookOpt = typer.Option(None, "--logbook", help="Số liệu sổ theo dõi giấy / paper logbook counts (đơn vị, kỳ, số hồ sơ).")
@@ -212,6 +219,7 @@ def compute(
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+    table: Optional[CsvTable] = TableOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
     lg = _lang(lang)
@@ -225,7 +233,8 @@ def compute(
                     on_file=_progress(lg))
         from .render.views.compute import document
 
-        emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
+        emit(document(result, lg, calendar, table.value if table else "kpis"), fmt(format, output), output, lg,
+             inputs=inputs)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
@@ -236,6 +245,7 @@ class CheckFormat(str, Enum):
     csv = "csv"
     markdown = "markdown"
     xlsx = "xlsx"
+    html = "html"
     junit = "junit"
     github = "github"
 
@@ -250,7 +260,7 @@ def check_targets(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
-    format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
+    format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, html, junit, github."),
     output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -272,7 +282,7 @@ def check_targets(
             f = "junit"
         from .render.views.check import document
 
-        emit(document(result, report, lg), f, output, lg, inputs=inputs)
+        emit(document(result, report, lg, calendar), f, output, lg, inputs=inputs)
         if not report.evaluated:  # a run that checked nothing is no pass (cli.md): exit 3
             from .i18n import msg
 
@@ -456,7 +466,8 @@ def fmt(format: Optional[Format], output: Optional[Path]) -> str:
         return format.value
     if output is not None:
         ext = output.suffix.lower().lstrip(".")
-        return {"json": "json", "csv": "csv", "md": "markdown", "markdown": "markdown", "xlsx": "xlsx"}.get(ext, "table")
+        return {"json": "json", "csv": "csv", "md": "markdown", "markdown": "markdown", "xlsx": "xlsx",
+                "html": "html", "htm": "html"}.get(ext, "table")
     return "table"
 
 

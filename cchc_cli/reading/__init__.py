@@ -200,6 +200,12 @@ def own_report(path: Path) -> str | None:
         return "JSON"
     first = text.split("\n", 1)[0].rstrip("\r")
     cells = [c.strip().strip('"') for c in first.split(",")]
+    if cells[-1:] == ["scope"]:  # compute's CSV tables end with their scope (--table kpis|counts)
+        from ..kpis.dossiers import COUNT_KEYS
+
+        cells = cells[:-1]
+        if cells[-len(COUNT_KEYS):] == list(COUNT_KEYS):
+            return "CSV"
     if (cells[-6:] == _RESULTS_CSV_TAIL or cells == _CHECK_CSV
             or (cells[:1] == ["kpi"] and cells[-10:] == _DIFF_CSV_TAIL)):
         return "CSV"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,9 @@ class Table:
     # optional two-level header: list of (group title, span) covering all columns
     groups: list[tuple[str, int]] | None = None
     numeric: set[int] = field(default_factory=set)  # right-aligned columns
+    # how many leading columns name a row (unit, field, KPI…): never wrapped, repeated in
+    # every block when a terminal table is split
+    keys: int = 1
 
 
 # Spreadsheet formula injection: a text cell whose first character (after any spaces) is one
@@ -70,6 +73,50 @@ def xml_text(s: str) -> str:
 
 
 @dataclass
+class FormRow:
+    """One row of the Biểu 06 form: the totals row, a level (cấp) with its subtotal, or a
+    field (lĩnh vực) of that level. ``values`` are the report counts (``COUNT_KEYS``)."""
+
+    kind: str  # total | level | field
+    stt: str
+    label: str
+    values: dict[str, int]
+
+
+@dataclass
+class Form:
+    """Biểu số 06/VPCP/KSTT of one reporting unit (``unit``), or of the whole input
+    (``unit`` None)."""
+
+    sheet: str
+    unit: str | None
+    unit_label: str
+    start: Any
+    end: Any
+    rows: list[FormRow]
+    source: str = ""
+
+
+@dataclass
+class Chart:
+    """A chart drawn from numbers a view already has: ``kind`` is bar (a value per
+    category), line (a trend), stacked (parts of a whole per category) or pie. ``target``
+    (optional) is a threshold per category, drawn as a line."""
+
+    key: str
+    title: str
+    kind: str
+    category_title: str
+    categories: list[str]
+    series: list[tuple[str, list[float | int | None]]]
+    percent: bool = False
+    target: list[float | None] | None = None
+    target_title: str = ""
+    value_title: str = ""
+    colours: list[str] | None = None  # one per series (status charts: green, amber, red, grey)
+
+
+@dataclass
 class Document:
     """What a command shows, before any format: the neutral tables (with header lines), the
     JSON document, the machine-readable CSV rows, formats only this command has (junit and
@@ -82,3 +129,12 @@ class Document:
     csv: tuple[list[str], list[list[Any]]] | None = None
     extra: dict[str, Any] = field(default_factory=dict)  # format -> callable(lang) -> str
     verdict: str | None = None
+    title: str = ""  # the report's title (HTML page, workbook)
+    # Biểu 06 (compute), for xlsx and html: a callable giving the forms, run only by the
+    # formats that show them (it computes counts by unit, level and field)
+    forms: Callable[[], list[Form]] | None = None
+    charts: list[Chart] = field(default_factory=list)  # xlsx (native charts) and html (SVG)
+
+
+def doc_forms(doc: Document) -> list[Form]:
+    return list(doc.forms()) if doc.forms is not None else []

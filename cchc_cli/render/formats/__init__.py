@@ -10,7 +10,7 @@ import io
 import json
 from typing import Any, Callable
 
-COMMON = ("table", "json", "csv", "markdown", "xlsx")
+COMMON = ("table", "json", "csv", "markdown", "xlsx", "html")
 
 
 def _table(doc, lang: str) -> str:
@@ -41,12 +41,18 @@ def _xlsx(doc, lang: str) -> bytes:
     from .xlsx import render
 
     buf = io.BytesIO()
-    render(doc.tables, buf, lang, doc.header)
+    render(doc.tables, buf, lang, doc.header, doc=doc)
     return buf.getvalue()
 
 
+def _html(doc, lang: str) -> str:
+    from .html import render
+
+    return render(doc, lang)
+
+
 FORMATS: dict[str, Callable[[Any, str], str | bytes]] = {
-    "table": _table, "json": _json, "csv": _csv, "markdown": _markdown, "xlsx": _xlsx,
+    "table": _table, "json": _json, "csv": _csv, "markdown": _markdown, "xlsx": _xlsx, "html": _html,
 }
 
 

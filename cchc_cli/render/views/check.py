@@ -8,7 +8,7 @@ from typing import Any
 
 from ...i18n import number, pct, t
 from ...kpis.definitions import BY_CODE
-from ..model import Document, Pct, Styled, Table
+from ..model import Chart, Document, Pct, Styled, Table
 from .compute import inputs_table, period_line
 
 
@@ -57,7 +57,7 @@ def summary_line(report, lang: str) -> str:
 def checks_table(report, lang: str) -> Table:
     cols = [t("kpi", lang), t("group", lang), t("value", lang), t("numerator", lang), t("denominator", lang),
             t("target", lang), t("status", lang), t("to_meet_it", lang)]
-    tb = Table("checks", t("title_checks", lang, name=report.targets.name), cols, numeric={2, 3, 4})
+    tb = Table("checks", t("title_checks", lang, name=report.targets.name), cols, numeric={2, 3, 4}, keys=2)
     for c in report.ordered():
         tb.rows.append([BY_CODE[c.kpi].label(lang), group_text(c.group), Pct(c.value), c.numerator, c.denominator,
                         threshold(c.target, lang), Styled(status_label(c.status, lang), c.status),
@@ -89,12 +89,41 @@ def csv_rows(report) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def document(result, report, lang: str) -> Document:
+def check_charts(report, lang: str) -> list[Chart]:
+    """Each KPI checked, per group, with its threshold drawn as a line; and the checks'
+    results (pass, warning, fail, no data) per group."""
+    checks = report.ordered()
+    charts = []
+    for code in dict.fromkeys(c.kpi for c in sorted(checks, key=lambda c: c.kpi)):
+        mine = sorted((c for c in checks if c.kpi == code), key=lambda c: group_text(c.group, lang))
+        if not mine or all(c.value is None for c in mine):
+            continue
+        label = BY_CODE[code].label(lang)
+        charts.append(Chart(f"check_{code}", t("chart.kpi_by_unit", lang, kpi=label), "bar", t("group", lang),
+                            [group_text(c.group, lang) for c in mine], [(label, [c.value for c in mine])], percent=True,
+                            target=[c.target.min if c.target.min is not None else c.target.max for c in mine],
+                            target_title=t("chart.target", lang), value_title=t("chart.rate", lang)))
+    groups = list(dict.fromkeys(group_text(c.group, lang) for c in sorted(checks, key=lambda c: group_text(c.group, lang))))
+    if groups:
+        statuses = ("pass", "warn", "fail", "no_data")
+        series = [(status_label(st, lang), [sum(1 for c in checks if c.status == st and group_text(c.group, lang) == g)
+                                            for g in groups]) for st in statuses]
+        charts.append(Chart("pass_fail", t("chart.pass_fail", lang), "stacked", t("group", lang), groups, series,
+                            value_title=t("chart.checks", lang), colours=["#4e9a45", "#e0a81e", "#c0392b", "#9aa0a8"]))
+    from .form import readable
+
+    return readable(charts)
+
+
+def document(result, report, lang: str, calendar=None) -> Document:
+    """The checks first; the xlsx and html also carry the Biểu 06 forms of the data checked."""
     from ..formats import github, junit
+    from .form import forms
 
     return Document(
         "check-targets", [checks_table(report, lang), inputs_table(result.inputs, result.conflicts, lang)],
         [period_line(result, lang)], to_json(result, report, lang), csv_rows(report),
         extra={"junit": lambda lg: junit.render(report, lg), "github": lambda lg: github.render(report, lg)},
-        verdict=summary_line(report, lang),
+        verdict=summary_line(report, lang), title=t("html.report_check", lang), charts=check_charts(report, lang),
+        forms=lambda: forms(result, lang, calendar),
     )

@@ -41,10 +41,10 @@ def counts_table(result, lang: str) -> Table:
         cols.append(t("unknown_state", lang))
     n = len(head)
     groups = [("", n), (t("received", lang), 7), (t("resolved", lang), 5), (t("pending", lang), 4), ("", len(cols) - n - 16)]
-    tb = Table("counts", t("title_counts", lang), cols, groups=groups, numeric=set(range(n, len(cols))))
+    tb = Table("counts", t("title_counts", lang), cols, groups=groups, numeric=set(range(n, len(cols))), keys=n)
     for c in result.counts:
         g = c.group_dict
-        label = [("—" if g.get(k) is None else g.get(k)) for k in keys] if g else ([t("all", lang)] + [""] * (n - 1))
+        label = [("—" if g.get(k) is None else g.get(k)) for k in keys] if g else [t("all_scope", lang)] * n
         vals = [c[k] for k in COUNT_KEYS if k != "unknown_state"]
         if len(cols) > n + len(vals):
             vals.append(c["unknown_state"])
@@ -54,15 +54,15 @@ def counts_table(result, lang: str) -> Table:
 
 def kpi_table(result, lang: str) -> Table:
     tb = Table("kpis", t("title_kpis", lang) + " — " + t("all", lang),
-               [t("kpi", lang), t("code", lang), t("numerator", lang), t("denominator", lang), t("value", lang), t("excluded", lang)],
+               [t("kpi", lang), t("code", lang), t("numerator", lang), t("denominator", lang), t("value", lang), t("excluded", lang),
+                t("excluded_why", lang)],
                numeric={2, 3, 4, 5})
     for r in result.results:
         if r.group:
             continue
         k = BY_CODE[r.kpi]
         why = ", ".join(f"{f}: {n}" for f, n in r.excluded_by)
-        tb.rows.append([k.label(lang), k.code, r.numerator, r.denominator, Pct(r.value),
-                        f"{r.excluded} ({why})" if r.excluded else 0])
+        tb.rows.append([k.label(lang), k.code, r.numerator, r.denominator, Pct(r.value), r.excluded, why])
     for u in result.unavailable:
         k = BY_CODE[u.kpi]
         tb.notes.append(f"{k.label(lang)} ({k.code}): {t('unavailable', lang).lower()} — "
@@ -77,7 +77,7 @@ def grouped_kpi_table(result, lang: str) -> Table | None:
     codes = list(dict.fromkeys(r.kpi for r in result.results if r.group))
     tb = Table("by_" + "_".join(keys), t("title_kpis", lang) + " — " + ", ".join(t(k, lang) for k in keys),
                [t(k, lang) for k in keys] + [BY_CODE[c].short(lang) for c in codes],
-               numeric=set(range(len(keys), len(keys) + len(codes))))
+               numeric=set(range(len(keys), len(keys) + len(codes))), keys=len(keys))
     rows: dict[tuple, dict[str, Any]] = {}
     for r in result.results:
         if not r.group:
@@ -138,18 +138,47 @@ def period_line(result, lang: str) -> str:
     return line
 
 
+def _group_cells(g: dict[str, Any], keys: list[str], lang: str) -> list[Any]:
+    """The group columns of a CSV row: an overall row says so in every group column (never
+    an empty cell); a group's blank value is "—"."""
+    if not g:
+        return [t("all_scope", lang)] * len(keys)
+    return [("—" if g.get(k) is None else g.get(k)) for k in keys]
+
+
+def _scope(g: dict[str, Any]) -> str:
+    """The last column of a CSV row: ``overall`` or ``group`` (last, so that the columns
+    readers already take by position keep their place)."""
+    return "group" if g else "overall"
+
+
 def results_rows(result, lang: str) -> tuple[list[str], list[list[Any]]]:
-    """One CSV row per group and KPI."""
+    """One CSV row per group and KPI (``--table kpis``, the default)."""
     keys = list(result.group_by)
-    header = keys + ["kpi", "label", "numerator", "denominator", "value", "excluded"]
+    header = keys + ["kpi", "label", "numerator", "denominator", "value", "excluded", "scope"]
     rows = []
     for r in result.results:
-        g = r.group_dict
-        rows.append([g.get(k) for k in keys] + [r.kpi, BY_CODE[r.kpi].label(lang), r.numerator, r.denominator,
-                     "" if r.value is None else repr(r.value), r.excluded])
+        rows.append(_group_cells(r.group_dict, keys, lang) + [r.kpi, BY_CODE[r.kpi].label(lang), r.numerator,
+                    r.denominator, "" if r.value is None else repr(r.value), r.excluded, _scope(r.group_dict)])
     return header, rows
 
 
-def document(result, lang: str) -> Document:
+def counts_rows(result, lang: str) -> tuple[list[str], list[list[Any]]]:
+    """One CSV row per group with the report counts (``--table counts``)."""
+    keys = list(result.group_by)
+    header = keys + list(COUNT_KEYS) + ["scope"]
+    rows = [_group_cells(c.group_dict, keys, lang) + [c.values.get(k, 0) for k in COUNT_KEYS] + [_scope(c.group_dict)]
+            for c in result.counts]
+    return header, rows
+
+
+def document(result, lang: str, calendar=None, table: str = "kpis") -> Document:
+    """``table``: what ``--format csv`` writes, ``kpis`` (one row per group and KPI) or
+    ``counts`` (one row per group with the report counts)."""
+    from .form import compute_charts, forms
+
+    csv = counts_rows(result, lang) if table == "counts" else results_rows(result, lang)
     return Document("compute", compute_tables(result, lang), [period_line(result, lang)],
-                    result.to_json(), results_rows(result, lang))
+                    result.to_json(), csv, title=t("html.report_compute", lang),
+                    forms=lambda: forms(result, lang, calendar), charts=compute_charts(result, lang),
+                    )

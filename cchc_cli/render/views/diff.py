@@ -7,7 +7,7 @@ from typing import Any
 
 from ...i18n import number, pct, t
 from ...kpis.definitions import BY_CODE
-from ..model import Document, Pct, Styled, Table
+from ..model import Chart, Document, Pct, Styled, Table
 from .check import group_text
 
 ORDER = {"regressed": 0, "improved": 1, "new": 2, "gone": 3, "unchanged": 4}
@@ -43,7 +43,7 @@ def kpi_table(d, lang: str, only_changed: bool = True) -> Table:
     cols = [t("kpi", lang), t("group", lang), t("old", lang), t("new_value", lang), t("delta", lang), t("change", lang)]
     if d.targets_name:
         cols.append(t("target_old_new", lang))
-    tb = Table("kpis", t("title_kpi_changes", lang), cols, numeric={2, 3, 4})
+    tb = Table("kpis", t("title_kpi_changes", lang), cols, numeric={2, 3, 4}, keys=2)
     rows = [c for c in d.kpis if not only_changed or c["change"] != "unchanged"]
     rows.sort(key=lambda c: (ORDER[c["change"]], c["kpi"], group_text(c["group"])))
     for c in rows:
@@ -118,5 +118,23 @@ def csv_rows(d) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
+def diff_charts(d, lang: str) -> list[Chart]:
+    """Each KPI before and after, per group (the overall value included)."""
+    charts = []
+    for code in dict.fromkeys(c["kpi"] for c in d.kpis):
+        rows = sorted((c for c in d.kpis if c["kpi"] == code), key=lambda c: (bool(c["group"]), group_text(c["group"], lang)))
+        if all(c["old"] is None and c["new"] is None for c in rows):
+            continue
+        label = BY_CODE[code].label(lang)
+        charts.append(Chart(f"diff_{code}", t("chart.before_after", lang, kpi=label), "bar", t("group", lang),
+                            [group_text(c["group"], lang) for c in rows],
+                            [(t("old", lang), [c["old"] for c in rows]), (t("new_value", lang), [c["new"] for c in rows])],
+                            percent=True, value_title=t("chart.rate", lang)))
+    from .form import readable
+
+    return readable(charts)
+
+
 def document(d, lang: str) -> Document:
-    return Document("diff", diff_tables(d, lang), json=d.to_json(), csv=csv_rows(d))
+    return Document("diff", diff_tables(d, lang), json=d.to_json(), csv=csv_rows(d), title=t("html.report_diff", lang),
+                    charts=diff_charts(d, lang))
