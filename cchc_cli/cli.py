@@ -331,6 +331,50 @@ def diff_cmd(
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
+UnitsOpt = typer.Option(None, "--units", help="Tệp đơn vị: đơn vị, cấp, đơn vị cấp trên / units file: unit, level, parent.")
+
+
+@app.command("index")
+def index_cmd(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Tệp hoặc thư mục / files or directories."),
+    period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt,
+    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt, units: Optional[Path] = UnitsOpt,
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức / formula variant (cchc index --explain)."),
+    explain: bool = typer.Option(False, "--explain", help="In công thức và nguồn / print each formula with its source."),
+    max_dossiers: int = typer.Option(10, "--max-dossiers", metavar="N", help="Số hồ sơ liệt kê tối đa / dossiers listed per indicator."),
+    kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+):
+    """Chỉ số phục vụ QĐ 766 theo đơn vị và đơn vị cấp trên / the QĐ 766 service index per unit and pooled parent."""
+    lg = _lang(lang)
+
+    def body():
+        if max_dossiers < 0:
+            raise ConfigError("index_max_dossiers", value=max_dossiers)
+        if explain:
+            from .index import load
+            from .render.views.index import explain_document
+
+            emit(explain_document(load(formula), lg), fmt(format, output), output, lg)
+            return
+        if not paths:
+            raise ConfigError("index_no_paths")
+        from .api import index as do
+
+        inputs = _check_output(output, list(paths), catalogue, columns, units)
+        result = do([str(p) for p in paths], period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                    catalogue=catalogue, units=units, formula=formula, max_dossiers=max_dossiers,
+                    kind=_kind(kind), on_file=_progress(lg))
+        from .render.views.index import document
+
+        emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
+
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+
+
 @app.command()
 def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
     """Các bộ chỉ tiêu có sẵn và nguồn / built-in target sets and their sources."""
