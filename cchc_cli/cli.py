@@ -250,6 +250,9 @@ def check_targets(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
+    index: bool = typer.Option(False, "--index", help="Kiểm tra chỉ tiêu điểm QĐ 766 (index = ...) / check QĐ 766 index points targets."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị (với --index) / units file (with --index)."),
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức (với --index) / formula variant (with --index)."),
     format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, junit, github."),
     output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
@@ -260,6 +263,9 @@ def check_targets(
     lg = _lang(lang)
 
     def body():
+        if index:
+            return _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet, catalogue, units,
+                                formula, kind, format, output, lg)
         from .api import check_targets as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
@@ -283,6 +289,31 @@ def check_targets(
             raise typer.Exit(1)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+
+
+def _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet, catalogue, units, formula,
+                 kind, format, output, lg):
+    """check-targets --index: the index targets (``index = "qd766.…"``) on the points of
+    every unit and pooled parent."""
+    from .api import index as do
+    from .targets import evaluate_index, parse_fail_on, resolve
+
+    tset = resolve(targets, preset)
+    fo = parse_fail_on(fail_on)
+    inputs = _check_output(output, paths, catalogue, columns, targets, units)
+    result = do([str(p) for p in paths], period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                catalogue=catalogue, units=units, formula=formula, kind=_kind(kind), on_file=_progress(lg))
+    report = evaluate_index(result, tset, fo)
+    from .render.views.index import check_document
+
+    f = format.value if format is not None else fmt(None, output)
+    if f in ("junit", "github"):
+        f = "json"
+    emit(check_document(result, report, lg), f, output, lg, inputs=inputs)
+    if not report.evaluated:
+        raise DataError("nothing_checked", missing="")
+    if report.failed:
+        raise typer.Exit(1)
 
 
 @app.command("diff")

@@ -560,4 +560,6 @@ MESSAGES: dict[str, str] = {
     'targets.index_mixed': 'a target has either kpi (with min/max) or index (with min_points).',
     'error.index_targets_none': 'The targets have no index target (index = "qd766...."): nothing to check with --index.',
     'error.index_targets_none.hint': 'Add [[targets]] with index = "qd766.total" and min_points = ...',
+    'index.title_checks': 'QD 766 index points against targets',
+    'index.min_points': 'Min points',
 }

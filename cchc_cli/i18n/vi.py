@@ -560,4 +560,6 @@ MESSAGES: dict[str, str] = {
     'targets.index_mixed': 'một chỉ tiêu có kpi (với min/max) hoặc index (với min_points), không cả hai.',
     'error.index_targets_none': 'Tệp chỉ tiêu không có chỉ tiêu điểm (index = "qd766...."): --index không có gì để kiểm tra.',
     'error.index_targets_none.hint': 'Thêm [[targets]] với index = "qd766.total" và min_points = ...',
+    'index.title_checks': 'Điểm chỉ số QĐ 766 so với chỉ tiêu',
+    'index.min_points': 'Điểm tối thiểu',
 }

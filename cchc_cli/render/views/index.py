@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...i18n import t
-from ..model import Document, Pct, Table
+from ..model import Document, Pct, Styled, Table
 from .compute import inputs_table
 
 
@@ -131,3 +131,27 @@ def explain_document(formula, lang: str) -> Document:
     return Document("index", [tb], header, envelope("index", explain=True, **doc),
                     (["indicator", "group", "max", "source"],
                      [[i.code, i.group, i.max, i.source] for i in formula.indicators]))
+
+
+def check_document(result, report, lang: str) -> Document:
+    """check-targets --index: one row per unit (or pooled parent) and index target."""
+    from .check import group_text
+
+    tb = Table("checks", t("index.title_checks", lang),
+               [t("index.indicator", lang), t("unit", lang), t("index.points", lang), t("index.min_points", lang),
+                t("status", lang)], numeric={2, 3})
+    for c in report.ordered():
+        tb.rows.append([c.kpi, group_text(c.group), _pts(c.value), c.target.min_points if c.target.min_points is not None
+                        else c.target.warn_min_points, Styled(t(f"status.{c.status}", lang), _STYLE[c.status])])
+    summary = report.summary
+    doc = result.to_json() | {"command": "check-targets", "summary": summary,
+                              "checks": [c.to_json(lang) for c in report.checks]}
+    rows = (["index", "group", "points", "min_points", "warn_min_points", "status"],
+            [[c.kpi, group_text(c.group), "" if c.value is None else c.value, c.target.min_points,
+              c.target.warn_min_points, c.status] for c in report.checks])
+    return Document("check-targets", [tb], [t("index.variant_line", lang, variant=result.formula.variant,
+                                                 version=result.formula.version, source=result.formula.variant_source)],
+                    doc, rows)
+
+
+_STYLE = {"pass": "ok", "warn": "warn", "fail": "fail", "no_data": "muted"}
