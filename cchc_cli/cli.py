@@ -331,6 +331,9 @@ def diff_cmd(
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
+    index: bool = typer.Option(False, "--index", help="So sánh điểm QĐ 766 (tệp xuất hoặc JSON của cchc index) / compare QĐ 766 points."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị (với --index) / units file (with --index)."),
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức (với --index) / formula variant (with --index)."),
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -348,6 +351,17 @@ def diff_cmd(
             raise ConfigError("fail_on_regression_invalid", value=fail_on_regression)
         olds = list(old)
         inputs = _check_output(output, olds, [new], catalogue, logbook, calendar, columns, targets)
+        if index:  # QĐ 766 points: --fail-on-regression in points
+            from .compare import diff_index
+            from .render.views.index import diff_document
+
+            d = diff_index([str(p) for p in olds], [str(new)], fail_on_regression=fail_on_regression, period=period,
+                           old_period=old_period, new_period=new_period, columns=columns, sheet=sheet,
+                           catalogue=catalogue, units=units, formula=formula)
+            emit(diff_document(d, lg), fmt(format, output), output, lg, inputs=inputs)
+            if d.failed:
+                raise typer.Exit(1)
+            return
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,

@@ -446,3 +446,70 @@ def test_cli_explain_and_unknown_variant():
     assert doc["formula"]["variant"] == "maximums"
     r = CliRunner().invoke(app, ["index", "--explain", "--formula", "portal"])
     assert r.exit_code == 2
+
+
+# ------------------------------------------------------------------ targets and diff
+
+
+def _targets(tmp_path, body: str):
+    p = tmp_path / "t.toml"
+    p.write_text('name = "t"\n' + body, encoding="utf-8")
+    return p
+
+
+def test_index_targets_validate(tmp_path):
+    from cchc_cli.errors import ConfigError
+    from cchc_cli.targets import load_targets
+
+    ok = load_targets(_targets(tmp_path, '[[targets]]\nindex = "qd766.progress"\nmin_points = 15\n'))
+    assert ok.targets[0].index == "qd766.progress" and ok.targets[0].kpi is None
+    for bad in ('[[targets]]\nindex = "qd766.progres"\nmin_points = 15\n',
+                '[[targets]]\nindex = "qd766.total"\nmin = 0.5\n',
+                '[[targets]]\nkpi = "online_rate"\nmin_points = 5\n',
+                '[[targets]]\nindex = "qd766.total"\n'):
+        with pytest.raises(ConfigError):
+            load_targets(_targets(tmp_path, bad))
+
+
+def test_check_targets_index_statuses_and_exit_codes(tmp_path):
+    d = _export(tmp_path)
+    base = ["check-targets", str(d / "hoso.csv"), "--catalogue", str(d / "danhmuc.csv"), "--units", str(d / "donvi.csv"),
+            "--period", "2026-08", "--index", "--format", "json"]
+    t = _targets(tmp_path, '[[targets]]\nindex = "qd766.progress"\nmin_points = 10\nwarn_min_points = 20\n')
+    r = CliRunner().invoke(app, base + ["--targets", str(t)])
+    assert r.exit_code == 1, r.output  # Sở Ngoại vụ: 0 points < 10
+    doc = json.loads(r.stdout)
+    st = {(c["group"]["unit"], c["group"].get("pooled", False)): c["status"] for c in doc["checks"]}
+    assert st[("Sở Ngoại vụ", False)] == "fail"
+    assert st[("Ban quản lý KCN", False)] == "pass"  # 20 points: equal to warn_min_points meets it
+    assert doc["summary"]["fail"] >= 1
+    t2 = _targets(tmp_path, '[[targets]]\nindex = "qd766.total"\nunit = "Ban quản lý KCN"\nmin_points = 1\n')
+    r = CliRunner().invoke(app, base + ["--targets", str(t2)])
+    assert r.exit_code == 0, r.output
+    t3 = _targets(tmp_path, '[[targets]]\nkpi = "online_rate"\nmin = 0.5\n')
+    r = CliRunner().invoke(app, base + ["--targets", str(t3)])
+    assert r.exit_code == 2
+
+
+def test_diff_index_points_and_rank_moves(tmp_path):
+    d = _export(tmp_path)
+    old = tmp_path / "old.json"
+    r = CliRunner().invoke(app, ["index", str(d / "hoso.csv"), "--catalogue", str(d / "danhmuc.csv"),
+                                 "--period", "2026-08", "--format", "json", "--output", str(old)])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(old.read_text(encoding="utf-8"))
+    for u in doc["units"]:  # the old side had 3 more points of progress everywhere
+        for g in u["groups"]:
+            if g["code"] == "progress":
+                g["points"] += 3
+        u["total"] += 3
+    old.write_text(json.dumps(doc), encoding="utf-8")
+    args = ["diff", "--index", str(old), str(d / "hoso.csv"), "--catalogue", str(d / "danhmuc.csv"),
+            "--period", "2026-08", "--format", "json"]
+    r = CliRunner().invoke(app, args)
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.stdout)
+    tot = next(x for x in out["points"] if x["code"] == "qd766.total" and x["unit"] == "Sở Ngoại vụ")
+    assert tot["delta"] == -3 and tot["change"] == "regressed" and tot["old_rank"] == tot["new_rank"]
+    assert CliRunner().invoke(app, args + ["--fail-on-regression", "2"]).exit_code == 1
+    assert CliRunner().invoke(app, args + ["--fail-on-regression", "3"]).exit_code == 0

@@ -562,4 +562,12 @@ MESSAGES: dict[str, str] = {
     'error.index_targets_none.hint': 'Add [[targets]] with index = "qd766.total" and min_points = ...',
     'index.title_checks': 'QD 766 index points against targets',
     'index.min_points': 'Min points',
+    'error.saved_index_not_cchc': '{path}: not a JSON result of `cchc index`.',
+    'error.saved_index_not_cchc.hint': 'Save one with: cchc index ... --format json --output index.json',
+    'index.title_diff': 'QD 766 index: points gained and lost, rank moves',
+    'index.old': 'Old',
+    'index.new': 'New',
+    'index.delta': 'Change',
+    'index.rank_move': 'Rank move',
+    'index.regressions': '{n} results fell by more than {points} points.',
 }

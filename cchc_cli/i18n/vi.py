@@ -562,4 +562,12 @@ MESSAGES: dict[str, str] = {
     'error.index_targets_none.hint': 'Thêm [[targets]] với index = "qd766.total" và min_points = ...',
     'index.title_checks': 'Điểm chỉ số QĐ 766 so với chỉ tiêu',
     'index.min_points': 'Điểm tối thiểu',
+    'error.saved_index_not_cchc': '{path}: không phải kết quả JSON của `cchc index`.',
+    'error.saved_index_not_cchc.hint': 'Lưu kết quả bằng: cchc index ... --format json --output index.json',
+    'index.title_diff': 'Chỉ số QĐ 766: điểm tăng, giảm và thay đổi thứ hạng',
+    'index.old': 'Cũ',
+    'index.new': 'Mới',
+    'index.delta': 'Thay đổi',
+    'index.rank_move': 'Thứ hạng',
+    'index.regressions': '{n} kết quả giảm quá {points} điểm.',
 }

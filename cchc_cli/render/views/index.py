@@ -155,3 +155,28 @@ def check_document(result, report, lang: str) -> Document:
 
 
 _STYLE = {"pass": "ok", "warn": "warn", "fail": "fail", "no_data": "muted"}
+
+
+def diff_document(d, lang: str) -> Document:
+    """diff --index: groups and totals per unit in the table; every indicator in JSON and CSV."""
+    tb = Table("index_diff", t("index.title_diff", lang),
+               [t("unit", lang), t("index.indicator", lang), t("index.old", lang), t("index.new", lang),
+                t("index.delta", lang), t("index.rank_move", lang)], numeric={2, 3, 4})
+    styles = {"improved": "ok", "regressed": "fail", "unchanged": "muted", "new": "muted", "gone": "muted"}
+    for r in d.rows:
+        code = r["code"].removeprefix("qd766.")
+        if "." in code or code[:1].isdigit():
+            continue  # indicators: JSON and CSV only
+        name = ("—" if r["unit"] is None else r["unit"]) + (" (Σ)" if r["pooled"] else "")
+        label = t("index.total", lang) if code == "total" else t(f"index.group.{code}", lang)
+        move = "" if r["rank_move"] is None else (f"{r['old_rank']} → {r['new_rank']}")
+        delta = "—" if r["delta"] is None else f"{r['delta']:+.2f}"
+        tb.rows.append([name, label, _pts(r["old"]), _pts(r["new"]), Styled(delta, styles[r["change"]]), move])
+    verdict = None
+    if d.fail_on_regression is not None and d.failed:
+        verdict = t("index.regressions", lang, n=len(d.regressions_over(d.fail_on_regression)),
+                    points=f"{d.fail_on_regression:g}")
+    rows = (["unit", "pooled", "code", "old", "new", "delta", "change", "old_rank", "new_rank"],
+            [[r["unit"], r["pooled"], r["code"], r["old"], r["new"], r["delta"], r["change"], r["old_rank"],
+              r["new_rank"]] for r in d.rows])
+    return Document("diff", [tb], [], d.to_json(), rows, verdict=verdict)
