@@ -199,24 +199,22 @@ def test_payment_reproduces_published_unit_scores():
 
 def test_payment_parent_pools_distinct_procedures_and_reproduces_the_province():
     # UBND tỉnh Phú Thọ: A 82913/98459, B 93/310, C 56/310, totalScore 6.25. Two units
-    # share 60 procedures: the parent counts each procedure once (310), not 370.
+    # share 60 procedures (P140–P199): the parent counts each procedure once (310, not 370).
     b = Builder()
     procs1 = [f"P{i}" for i in range(0, 200)]
     procs2 = [f"P{i}" for i in range(140, 310)]
-    payment(b, "Huyện 1", 40000, 50000, 60, 200, 30, procs1)
-    payment(b, "Huyện 2", 42913, 48459, 70, 170, 40, procs2)
+    payment(b, "Huyện 1", 40000, 50000, 60, 200, 30, procs1)  # pays on P0–P59, fee data on P0–P29
+    payment(b, "Huyện 2", 42913, 48459, 33, 170, 26, procs2)  # pays on P140–P172, fee data on P140–P165
     units = UnitMap({}, {fold("Huyện 1"): "UBND tỉnh Phú Thọ", fold("Huyện 2"): "UBND tỉnh Phú Thọ"}, {})
     res = compute_index(sources(b.frame(), catalogue([f"P{i}" for i in range(310)])), PERIOD, load(), units)
     p = res.score("UBND tỉnh Phú Thọ", pooled=True)
     a, bb, c = p.indicator("3.6"), p.indicator("3.5b"), p.indicator("3.5")
     assert (a.numerator, a.denominator) == (82913, 98459)
-    assert bb.denominator == 310 and c.denominator == 310
-    # paying procedures: P0..P59 and P140..P209 → 60 + 70 − 0 shared among the paying ones
-    assert bb.numerator == 130
-    # the published B (93) and C (56) on the same data shape: scale the catalogue counts
-    pts = 6 * 82913 / 98459 + min(2, 2.5 * 93 / 310) + 2.5 * 56 / 310
-    assert round(pts, 2) == 6.25
-    assert round(p.groups["payment"][0], 4) == round(min(10, 6 * a.ratio + min(2, 2.5 * bb.ratio) + 2.5 * c.ratio), 4)
+    assert (bb.numerator, bb.denominator) == (93, 310)
+    assert (c.numerator, c.denominator) == (56, 310)
+    assert round(p.groups["payment"][0], 2) == 6.25
+    # the units' own denominators add up to more than the parent's: procedures are not summed
+    assert res.score("Huyện 1").indicator("3.5b").denominator + res.score("Huyện 2").indicator("3.5b").denominator == 370
 
 
 def test_payment_without_catalogue_counts_fee_dossiers_and_leaves_b_c_out():
