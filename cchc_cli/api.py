@@ -54,16 +54,27 @@ def compute(
     calendar: list[str | Path] | None = None,
     kind: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    units: str | Path | None = None,
 ) -> ComputeResult:
     """Read the exports of ``paths`` (files or folders; catalogue and logbook besides) and
-    compute every KPI the inputs allow, per group of ``by``, for the period."""
+    compute every KPI the inputs allow, per group of ``by``, for the period. ``units``: a
+    units file (unit, level, parent) setting each unit's level and its parent (``--by parent``)."""
     from .dataset import load_inputs
 
     keys = parse_by(by)
+    umap = None
+    if units is not None:
+        from .index.units import load_units
+
+        umap = load_units(units)
+    elif "parent" in keys:
+        raise ConfigError("by_parent_needs_units")
     per = resolve_period(period, start, end)
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
                           columns=user, sheet=sheet, on_file=on_file)
+    if umap is not None and sources.dossiers is not None:
+        sources.dossiers.frame = umap.annotate(sources.dossiers.frame.copy())
     return compute_inputs(sources, keys, per, calendar, origin=", ".join(str(p) for p in paths))
 
 

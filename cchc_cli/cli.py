@@ -40,7 +40,7 @@ class Format(str, Enum):
 
 
 PathsArg = typer.Argument(..., help="Tệp (.csv, .xlsx, .xls, .parquet) hoặc thư mục / files or directories.")
-ByOpt = typer.Option(None, "--by", help="Nhóm theo / group by: unit,level,field,procedure,channel,month.")
+ByOpt = typer.Option(None, "--by", help="Nhóm theo / group by: unit,level,field,procedure,channel,month,parent (parent: với --units).")
 PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1, 2023.")
 FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
@@ -212,6 +212,7 @@ def compute(
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị: đơn vị, cấp, đơn vị cấp trên (cho --by parent) / units file."),
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
     lg = _lang(lang)
@@ -219,10 +220,10 @@ def compute(
     def body():
         from .api import compute as do
 
-        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
+        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, units)
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lg))
+                    on_file=_progress(lg), units=units)
         from .render.views.compute import document
 
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
@@ -272,7 +273,7 @@ def check_targets(
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lg))
+                            on_file=_progress(lg), units=units)
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"

@@ -570,4 +570,6 @@ MESSAGES: dict[str, str] = {
     'index.delta': 'Change',
     'index.rank_move': 'Rank move',
     'index.regressions': '{n} results fell by more than {points} points.',
+    'error.by_parent_needs_units': '--by parent needs --units FILE (unit, level, parent).',
+    'error.by_parent_needs_units.hint': 'Give a units file: one row per unit with its parent.',
 }

@@ -570,4 +570,6 @@ MESSAGES: dict[str, str] = {
     'index.delta': 'Thay đổi',
     'index.rank_move': 'Thứ hạng',
     'index.regressions': '{n} kết quả giảm quá {points} điểm.',
+    'error.by_parent_needs_units': '--by parent cần --units FILE (đơn vị, cấp, đơn vị cấp trên).',
+    'error.by_parent_needs_units.hint': 'Dùng một tệp đơn vị: mỗi dòng một đơn vị và đơn vị cấp trên của nó.',
 }

@@ -240,12 +240,16 @@ def compute_index(sources, period: Period, formula: Formula, units: UnitMap | No
     frame = prep.frame
     has_parent = units is not None and frame["parent"].notna().any()
     pools = [("unit", False)] + ([("parent", True)] if units is not None else [])
+    pooled_frame = units.pooled(frame) if units is not None else None
     for key, pooled in pools:
         ctx = IndexContext(pool=(key,))
-        s = engine.aggregate(INDEX, frame, period, [key], ctx)
+        f = pooled_frame if pooled else frame
+        if pooled and f.empty:
+            continue
+        s = engine.aggregate(INDEX, f, period, [key], ctx)
         sums[key] = s
         t = s.table
-        n_units = frame.groupby(key, dropna=False)["unit"].nunique(dropna=False) if pooled else None
+        n_units = f.groupby(key, dropna=False)["unit"].nunique(dropna=False) if pooled else None
         for idx, vals in zip(t.index, t.to_dict("records")):
             name = engine._plain(idx[0] if isinstance(idx, tuple) else idx)
             if pooled and name is None:
@@ -263,7 +267,7 @@ def compute_index(sources, period: Period, formula: Formula, units: UnitMap | No
             scores.append(UnitScore(name, level, parent, pooled, ind_scores, groups, total, cmax, nu))
     del has_parent
     rank(scores)
-    _shortfalls(scores, frame, period, formula, computed, max_dossiers)
+    _shortfalls(scores, frame, pooled_frame, period, formula, computed, max_dossiers)
     return IndexResult(formula, period, scores, not_computed, sources.reports, sums)
 
 
@@ -279,23 +283,23 @@ def _unit_level(frame: pd.DataFrame, name: str | None, units: UnitMap | None) ->
     return level_from_unit_name(name) if name else None
 
 
-def _shortfalls(scores: list[UnitScore], frame: pd.DataFrame, period: Period, formula: Formula,
-                computed: list[Indicator], max_items: int) -> None:
+def _shortfalls(scores: list[UnitScore], frame: pd.DataFrame, pooled_frame: pd.DataFrame | None, period: Period,
+                formula: Formula, computed: list[Indicator], max_items: int) -> None:
     """Per unit (and pooled parent) and indicator below its max: what it would take, and
     which dossiers (or procedures) cost the most — overdue ones first."""
-    per_pool = {}
-    for key in ("unit", "parent"):
-        if key == "parent" and not any(s.pooled for s in scores):
-            continue
-        per_pool[key] = index_measures(frame, period, IndexContext(pool=(key,)))
-    ids = frame["dossier_id"].astype(str).to_numpy() if "dossier_id" in frame.columns else np.arange(len(frame)).astype(str)
-    procs = frame["ix_procedure"].astype(object).to_numpy()
-    due = pd.to_datetime(frame["due_at"]).to_numpy(dtype="datetime64[ns]") if "due_at" in frame.columns else None
-    fin = pd.to_datetime(frame["finished_at"]).to_numpy(dtype="datetime64[ns]") if "finished_at" in frame.columns else None
+    per_pool = {"unit": (frame, index_measures(frame, period, IndexContext(pool=("unit",))))}
+    if pooled_frame is not None and not pooled_frame.empty:
+        per_pool["parent"] = (pooled_frame, index_measures(pooled_frame, period, IndexContext(pool=("parent",))))
     end = np.datetime64(period.end_ts.to_datetime64())
     for s in scores:
         key = "parent" if s.pooled else "unit"
-        m = per_pool[key]
+        frame, m = per_pool[key]
+        ids = frame["dossier_id"].astype(str).to_numpy() if "dossier_id" in frame.columns \
+            else np.arange(len(frame)).astype(str)
+        procs = frame["ix_procedure"].astype(object).to_numpy()
+        due = pd.to_datetime(frame["due_at"]).to_numpy(dtype="datetime64[ns]") if "due_at" in frame.columns else None
+        fin = pd.to_datetime(frame["finished_at"]).to_numpy(dtype="datetime64[ns]") \
+            if "finished_at" in frame.columns else None
         col = frame[key].astype(object).to_numpy()
         mine = (col == s.unit) if s.unit is not None else pd.isna(frame[key]).to_numpy()
         for ind in computed:

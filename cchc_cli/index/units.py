@@ -45,6 +45,36 @@ class UnitMap:
     def parent_of(self, name: str | None) -> str | None:
         return None if name is None else self.parent.get(fold(name))
 
+    def ancestors(self, name: str | None) -> list[str]:
+        """The unit's parent, its parent's parent, … (a loop in the file stops the chain)."""
+        out: list[str] = []
+        seen = {fold(name)} if name else set()
+        p = self.parent_of(name)
+        while p and fold(p) not in seen:
+            out.append(p)
+            seen.add(fold(p))
+            p = self.parent_of(p)
+        return out
+
+    def pooled(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """The rows of ``frame`` once under every ancestor of their unit (column ``parent``):
+        a province pools its districts' and their communes' dossiers alike, and a parent
+        that is itself a unit of the data pools its own dossiers too."""
+        unit = frame["unit"] if "unit" in frame.columns else pd.Series(None, index=frame.index, dtype=object)
+        # a parent that has dossiers of its own pools them with its units'
+        parents = {fold(p) for p in self.parent.values() if p}
+        chains = {u: ([u] if fold(str(u)) in parents else []) + self.ancestors(u) for u in unit.dropna().unique()}
+        depth = max((len(c) for c in chains.values()), default=0)
+        parts = []
+        for d in range(depth):
+            anc = unit.map(lambda u: chains.get(u, [])[d] if u in chains and len(chains[u]) > d else None)
+            keep = anc.notna().to_numpy()
+            if keep.any():
+                parts.append(frame.loc[keep].assign(parent=anc[keep].to_numpy()))
+        if not parts:
+            return frame.iloc[0:0].assign(parent=pd.Series(dtype=object))
+        return pd.concat(parts, ignore_index=True)
+
     def annotate(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Each dossier's unit level and parent; a unit the file does not list keeps its own
         level and has no parent."""

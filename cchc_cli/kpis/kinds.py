@@ -17,7 +17,7 @@ import pandas as pd
 from . import coverage, documents, dossiers, procedures
 from .period import Period
 
-GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month")
+GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month", "parent")  # parent: with --units
 
 
 @dataclass
