@@ -511,3 +511,42 @@ def test_diff_index_points_and_rank_moves(tmp_path):
     assert tot["delta"] == -3 and tot["change"] == "regressed" and tot["old_rank"] == tot["new_rank"]
     assert CliRunner().invoke(app, args + ["--fail-on-regression", "2"]).exit_code == 1
     assert CliRunner().invoke(app, args + ["--fail-on-regression", "3"]).exit_code == 0
+
+
+def test_a_province_pools_every_descendant_and_a_parent_its_own_dossiers():
+    b = Builder()
+    b.progress("Xã 1", 10, 10)
+    b.progress("Xã 2", 10, 0)
+    b.progress("Huyện A", 10, 5)  # the district's own dossiers
+    b.progress("Sở B", 10, 10)
+    units = UnitMap({fold("Xã 1"): "Xã", fold("Xã 2"): "Xã", fold("Huyện A"): "Huyện", fold("Sở B"): "Tỉnh",
+                     fold("Tỉnh T"): "Tỉnh"},
+                    {fold("Xã 1"): "Huyện A", fold("Xã 2"): "Huyện A", fold("Huyện A"): "Tỉnh T", fold("Sở B"): "Tỉnh T"},
+                    {})
+    res = compute_index(sources(b.frame()), PERIOD, load(), units)
+    district = res.score("Huyện A", pooled=True)
+    assert (district.indicator("2.1").numerator, district.indicator("2.1").denominator) == (15, 30)
+    assert district.units == 3 and district.parent == "Tỉnh T" and district.level == "Huyện"
+    province = res.score("Tỉnh T", pooled=True)
+    assert (province.indicator("2.1").numerator, province.indicator("2.1").denominator) == (25, 40)
+    assert province.units == 4
+
+
+def test_compute_by_parent_needs_units(tmp_path):
+    d = _export(tmp_path)
+    base = ["compute", str(d / "hoso.csv"), "--period", "2026-08", "--by", "parent", "--format", "json"]
+    assert CliRunner().invoke(app, base).exit_code == 2
+    r = CliRunner().invoke(app, base + ["--units", str(d / "donvi.csv")])
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert {c["group"]["parent"] for c in doc["counts"] if c["group"]} == {"UBND tỉnh"}
+
+
+def test_missing_field_in_some_files_is_excluded_not_silent():
+    b = Builder()
+    b.add("U", 4, digitised_dossier=True)
+    df = b.frame()
+    df["digitised_dossier!"] = [False, False, True, True]  # unreadable in two rows
+    res = compute_index(sources(df), PERIOD, load())
+    s = res.score("U").indicator("4.2")
+    assert (s.numerator, s.denominator, s.excluded) == (2, 2, 2)

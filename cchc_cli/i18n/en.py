@@ -572,4 +572,5 @@ MESSAGES: dict[str, str] = {
     'index.regressions': '{n} results fell by more than {points} points.',
     'error.by_parent_needs_units': '--by parent needs --units FILE (unit, level, parent).',
     'error.by_parent_needs_units.hint': 'Give a units file: one row per unit with its parent.',
+    'index.excluded': '{n} excluded (field unknown)',
 }

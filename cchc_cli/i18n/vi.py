@@ -572,4 +572,5 @@ MESSAGES: dict[str, str] = {
     'index.regressions': '{n} kết quả giảm quá {points} điểm.',
     'error.by_parent_needs_units': '--by parent cần --units FILE (đơn vị, cấp, đơn vị cấp trên).',
     'error.by_parent_needs_units.hint': 'Dùng một tệp đơn vị: mỗi dòng một đơn vị và đơn vị cấp trên của nó.',
+    'index.excluded': 'loại {n} (thiếu dữ liệu trường)',
 }

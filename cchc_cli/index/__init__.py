@@ -45,7 +45,7 @@ class IndicatorScore:
 
     def to_json(self) -> dict[str, Any]:
         return {"code": self.code, "group": self.group, "numerator": self.numerator, "denominator": self.denominator,
-                "ratio": self.ratio, "points": _r(self.points), "max": self.max,
+                "ratio": self.ratio, "points": _r(self.points), "max": self.max, "excluded": self.excluded,
                 "note": "no_dossiers" if self.denominator == 0 else None}
 
 

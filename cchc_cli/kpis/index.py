@@ -76,7 +76,8 @@ def measures(df: pd.DataFrame, period: Period, ctx: IndexContext | None = None) 
             m[f"ix.{name}.exc.{reason}"] = mask
 
     # 1.4 synced to the national portal: dossiers received
-    put("synced", rec & _bool(df, "synced_national"), rec & ~unknown(df, "synced_national"))
+    sync_bad = unknown(df, "synced_national")
+    put("synced", rec & _bool(df, "synced_national"), rec & ~sync_bad, synced_national=rec & sync_bad)
 
     # 2.1 handled early or on time: ended in the period (resolved, or refused / withdrawn /
     # stopped: the clock ends like a result) + pending at its end
@@ -128,10 +129,13 @@ def measures(df: pd.DataFrame, period: Period, ctx: IndexContext | None = None) 
     paper = df["ix_paper_result"].fillna(False).astype(bool).to_numpy() if "ix_paper_result" in df.columns \
         else np.zeros(len(df), dtype=bool)
     e_res = _bool(df, "digitised_result")
-    put("e_result", st.resolved & paper & e_res, st.resolved & paper & ~unknown(df, "digitised_result"))
+    er_bad = unknown(df, "digitised_result")
+    put("e_result", st.resolved & paper & e_res, st.resolved & paper & ~er_bad,
+        digitised_result=st.resolved & paper & er_bad)
     dig = _bool(df, "digitised_dossier")
     dig_ok = dig & (~paper | e_res)
-    put("digitised", rec & dig_ok, rec & ~unknown(df, "digitised_dossier"))
+    dd_bad = unknown(df, "digitised_dossier")
+    put("digitised", rec & dig_ok, rec & ~dd_bad, digitised_dossier=rec & dd_bad)
 
     # 5.4: r = 1 − (overdue share + share with complaints or dissatisfied), over the dossiers
     # of 2.1 (ended in the period or pending at its end, with a due date)

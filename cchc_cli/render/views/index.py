@@ -45,6 +45,8 @@ def indicators_table(result, lang: str) -> Table:
             pts = _pts(i.points)
             if i.denominator == 0:
                 pts = f"{pts} ({t('index.no_dossiers', lang)})"
+            if i.excluded:
+                pts = f"{pts}; {t('index.excluded', lang, n=i.excluded)}"
             tb.rows.append([_name(s, lang), f"{i.code} {t(f'index.ind.{i.code}', lang)}", i.numerator, i.denominator,
                             Pct(i.ratio), pts, f"{i.max:g}"])
     return tb
