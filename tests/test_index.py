@@ -550,3 +550,24 @@ def test_missing_field_in_some_files_is_excluded_not_silent():
     res = compute_index(sources(df), PERIOD, load())
     s = res.score("U").indicator("4.2")
     assert (s.numerator, s.denominator, s.excluded) == (2, 2, 2)
+
+
+def test_new_fields_read_from_real_headers(tmp_path):
+    head = ["Mã hồ sơ", "Mã thủ tục", "Đơn vị tiếp nhận", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày có kết quả",
+            "Trạng thái", "Số hóa kết quả", "Số hóa hồ sơ", "Mức độ hài lòng", "Phản ánh, kiến nghị"]
+    rows = [head]
+    for i, (sat, pakn, eres) in enumerate([("Hài lòng", "Không", "Có"), ("Không hài lòng", "Không", "Không"),
+                                           ("Bình thường", "Có", "Có"), ("Rất hài lòng", "", "Có")]):
+        rows.append([f"H{i}", "1.001", "UBND xã A", "03/08/2026", "20/08/2026", "10/08/2026", "Đã trả kết quả",
+                     eres, "Có", sat, pakn])
+    write_csv(tmp_path / "hoso.csv", rows)
+    write_csv(tmp_path / "dm.csv", [["Mã thủ tục", "Tên thủ tục", "Cấp thực hiện", "Mức độ", "Kết quả là giấy tờ"],
+                                    ["1.001", "A", "Xã", "Một phần", "Có"]])
+    r = CliRunner().invoke(app, ["index", str(tmp_path / "hoso.csv"), "--catalogue", str(tmp_path / "dm.csv"),
+                                 "--period", "2026-08", "--format", "json"])
+    assert r.exit_code == 0, r.output
+    u = json.loads(r.stdout)["units"][0]
+    ind = {i["code"]: i for i in u["indicators"]}
+    assert (ind["5.4"]["numerator"], ind["5.4"]["denominator"]) == (2, 4)  # one dissatisfied, one complaint
+    assert (ind["4.1"]["numerator"], ind["4.1"]["denominator"]) == (3, 4)
+    assert (ind["4.2"]["numerator"], ind["4.2"]["denominator"]) == (3, 4)  # paper result: needs the e-result too
