@@ -54,16 +54,27 @@ def compute(
     calendar: list[str | Path] | None = None,
     kind: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    units: str | Path | None = None,
 ) -> ComputeResult:
     """Read the exports of ``paths`` (files or folders; catalogue and logbook besides) and
-    compute every KPI the inputs allow, per group of ``by``, for the period."""
+    compute every KPI the inputs allow, per group of ``by``, for the period. ``units``: a
+    units file (unit, level, parent) setting each unit's level and its parent (``--by parent``)."""
     from .dataset import load_inputs
 
     keys = parse_by(by)
+    umap = None
+    if units is not None:
+        from .index.units import load_units
+
+        umap = load_units(units)
+    elif "parent" in keys:
+        raise ConfigError("by_parent_needs_units")
     per = resolve_period(period, start, end)
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
                           columns=user, sheet=sheet, on_file=on_file)
+    if umap is not None and sources.dossiers is not None:
+        sources.dossiers.frame = umap.annotate(sources.dossiers.frame.copy())
     return compute_inputs(sources, keys, per, calendar, origin=", ".join(str(p) for p in paths))
 
 
@@ -96,6 +107,38 @@ def check_targets(
                             tset, fo, kinds)
 
 
+def index(
+    paths: list[str | Path],
+    *,
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    columns: str | Path | ColumnMap | None = None,
+    sheet: str | None = None,
+    catalogue: str | Path | list | None = None,
+    units: str | Path | None = None,
+    formula: str | None = None,
+    max_dossiers: int = 10,
+    kind: str | None = None,
+    on_file: Callable[[Path], None] | None = None,
+):
+    """The QĐ 766 index per unit and per pooled parent of ``units`` (``cchc index``)."""
+    from .dataset import load_inputs
+    from .index import compute_index, load, load_units
+    from .kpis.run import data_span
+
+    f = load(formula)  # configuration errors before any data is read
+    umap = load_units(units) if units is not None else None
+    per = resolve_period(period, start, end)
+    user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    sources = load_inputs(paths, catalogue=_as_list(catalogue), kind=kind, columns=user, sheet=sheet, on_file=on_file)
+    if per is None:
+        if sources.dossiers is None:
+            raise ConfigError("period_needed_catalogue_only")
+        per = data_span(sources.dossiers.frame)
+    return compute_index(sources, per, f, umap, max_dossiers)
+
+
 def diff(old, new, **options: Any):
     """What changed between two periods or two snapshots (see ``cchc_cli.compare.diff``)."""
     from .compare import diff as do
@@ -103,4 +146,4 @@ def diff(old, new, **options: Any):
     return do(old, new, **options)
 
 
-__all__ = ["ComputeResult", "SCHEMA_VERSION", "check_targets", "compute", "diff", "parse_by"]
+__all__ = ["ComputeResult", "SCHEMA_VERSION", "check_targets", "compute", "diff", "index", "parse_by"]

@@ -46,7 +46,7 @@ class CsvTable(str, Enum):
 
 
 PathsArg = typer.Argument(..., help="Tệp (.csv, .xlsx, .xls, .parquet) hoặc thư mục / files or directories.")
-ByOpt = typer.Option(None, "--by", help="Nhóm theo / group by: unit,level,field,procedure,channel,month.")
+ByOpt = typer.Option(None, "--by", help="Nhóm theo / group by: unit,level,field,procedure,channel,month,parent (parent: với --units).")
 PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1, 2023.")
 FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
@@ -220,6 +220,7 @@ def compute(
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
     table: Optional[CsvTable] = TableOpt,
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị: đơn vị, cấp, đơn vị cấp trên (cho --by parent) / units file."),
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
     lg = _lang(lang)
@@ -227,10 +228,10 @@ def compute(
     def body():
         from .api import compute as do
 
-        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
+        inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, units)
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lg))
+                    on_file=_progress(lg), units=units)
         from .render.views.compute import document
 
         emit(document(result, lg, calendar, table.value if table else "kpis"), fmt(format, output), output, lg,
@@ -260,6 +261,9 @@ def check_targets(
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
+    index: bool = typer.Option(False, "--index", help="Kiểm tra chỉ tiêu điểm QĐ 766 (index = ...) / check QĐ 766 index points targets."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị (với --index) / units file (with --index)."),
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức (với --index) / formula variant (with --index)."),
     format: Optional[CheckFormat] = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, html, junit, github."),
     output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
@@ -270,13 +274,16 @@ def check_targets(
     lg = _lang(lang)
 
     def body():
+        if index:
+            return _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet, catalogue, units,
+                                formula, kind, format, output, lg)
         from .api import check_targets as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lg))
+                            on_file=_progress(lg), units=units)
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
@@ -295,6 +302,31 @@ def check_targets(
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 
 
+def _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet, catalogue, units, formula,
+                 kind, format, output, lg):
+    """check-targets --index: the index targets (``index = "qd766.…"``) on the points of
+    every unit and pooled parent."""
+    from .api import index as do
+    from .targets import evaluate_index, parse_fail_on, resolve
+
+    tset = resolve(targets, preset)
+    fo = parse_fail_on(fail_on)
+    inputs = _check_output(output, paths, catalogue, columns, targets, units)
+    result = do([str(p) for p in paths], period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                catalogue=catalogue, units=units, formula=formula, kind=_kind(kind), on_file=_progress(lg))
+    report = evaluate_index(result, tset, fo)
+    from .render.views.index import check_document
+
+    f = format.value if format is not None else fmt(None, output)
+    if f in ("junit", "github"):
+        f = "json"
+    emit(check_document(result, report, lg), f, output, lg, inputs=inputs)
+    if not report.evaluated:
+        raise DataError("nothing_checked", missing="")
+    if report.failed:
+        raise typer.Exit(1)
+
+
 @app.command("diff")
 def diff_cmd(
     old: List[Path] = typer.Argument(..., help="Cũ: tệp, thư mục hoặc kết quả JSON / old: exports or a JSON result."),
@@ -310,6 +342,9 @@ def diff_cmd(
     columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
+    index: bool = typer.Option(False, "--index", help="So sánh điểm QĐ 766 (tệp xuất hoặc JSON của cchc index) / compare QĐ 766 points."),
+    units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị (với --index) / units file (with --index)."),
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức (với --index) / formula variant (with --index)."),
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -327,6 +362,17 @@ def diff_cmd(
             raise ConfigError("fail_on_regression_invalid", value=fail_on_regression)
         olds = list(old)
         inputs = _check_output(output, olds, [new], catalogue, logbook, calendar, columns, targets)
+        if index:  # QĐ 766 points: --fail-on-regression in points
+            from .compare import diff_index
+            from .render.views.index import diff_document
+
+            d = diff_index([str(p) for p in olds], [str(new)], fail_on_regression=fail_on_regression, period=period,
+                           old_period=old_period, new_period=new_period, columns=columns, sheet=sheet,
+                           catalogue=catalogue, units=units, formula=formula)
+            emit(diff_document(d, lg), fmt(format, output), output, lg, inputs=inputs)
+            if d.failed:
+                raise typer.Exit(1)
+            return
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
@@ -337,6 +383,50 @@ def diff_cmd(
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
         if result.failed:
             raise typer.Exit(1)
+
+    run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+
+
+UnitsOpt = typer.Option(None, "--units", help="Tệp đơn vị: đơn vị, cấp, đơn vị cấp trên / units file: unit, level, parent.")
+
+
+@app.command("index")
+def index_cmd(
+    paths: Optional[List[Path]] = typer.Argument(None, help="Tệp hoặc thư mục / files or directories."),
+    period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt,
+    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt, units: Optional[Path] = UnitsOpt,
+    formula: Optional[str] = typer.Option(None, "--formula", help="Biến thể công thức / formula variant (cchc index --explain)."),
+    explain: bool = typer.Option(False, "--explain", help="In công thức và nguồn / print each formula with its source."),
+    max_dossiers: int = typer.Option(10, "--max-dossiers", metavar="N", help="Số hồ sơ liệt kê tối đa / dossiers listed per indicator."),
+    kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
+    lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
+    max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
+    max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+):
+    """Chỉ số phục vụ QĐ 766 theo đơn vị và đơn vị cấp trên / the QĐ 766 service index per unit and pooled parent."""
+    lg = _lang(lang)
+
+    def body():
+        if max_dossiers < 0:
+            raise ConfigError("index_max_dossiers", value=max_dossiers)
+        if explain:
+            from .index import load
+            from .render.views.index import explain_document
+
+            emit(explain_document(load(formula), lg), fmt(format, output), output, lg)
+            return
+        if not paths:
+            raise ConfigError("index_no_paths")
+        from .api import index as do
+
+        inputs = _check_output(output, list(paths), catalogue, columns, units)
+        result = do([str(p) for p in paths], period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                    catalogue=catalogue, units=units, formula=formula, max_dossiers=max_dossiers,
+                    kind=_kind(kind), on_file=_progress(lg))
+        from .render.views.index import document
+
+        emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
 

@@ -486,3 +486,87 @@ def diff(
                               "old": c["old"], "new": c["new"]})
     dd = dossier_changes(o, n, limit) if o.dataset is not None and n.dataset is not None else None
     return DiffResult(o, n, keys, changes, dd, moved, tset.name if tset else None, fail_on_regression)
+
+
+# ------------------------------------------------------------------ QĐ 766 index points (issue 14)
+
+
+def _index_points(doc: dict[str, Any], origin: str) -> dict[tuple, dict[str, Any]]:
+    """(unit, pooled, code) -> {points, max, rank} from an index JSON document."""
+    if not isinstance(doc, dict) or doc.get("tool") != "cchc" or doc.get("command") != "index" \
+            or not isinstance(doc.get("units"), list):
+        raise DataError("saved_index_not_cchc", path=origin)
+    out: dict[tuple, dict[str, Any]] = {}
+    try:
+        for u in doc["units"]:
+            key = (u["unit"], bool(u.get("pooled")))
+            for i in u["indicators"]:
+                out[key + (f"qd766.{i['code']}",)] = {"points": i["points"], "max": i["max"], "rank": None}
+            for g in u["groups"]:
+                out[key + (f"qd766.{g['code']}",)] = {"points": g["points"], "max": g["max"], "rank": None}
+            out[key + ("qd766.total",)] = {"points": u["total"], "max": u["computable_max"], "rank": u.get("rank")}
+    except (KeyError, TypeError):
+        raise DataError("saved_index_not_cchc", path=origin) from None
+    return out
+
+
+def _index_side(paths: list[str | Path], period, options: dict[str, Any]) -> tuple[dict[tuple, dict[str, Any]], str]:
+    if _is_json(paths):
+        p = Path(paths[0])
+        try:
+            doc = json.loads(p.read_text(encoding="utf-8-sig"))
+        except FileNotFoundError:
+            raise DataError("file_not_found", path=str(p)) from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise DataError("saved_result_unreadable", path=str(p), detail=str(e)) from None
+        return _index_points(doc, str(p)), str((doc.get("formula") or {}).get("variant"))
+    from .api import index
+
+    res = index(paths, period=period, **options)
+    return _index_points(res.to_json(), ""), res.formula.variant
+
+
+@dataclass
+class IndexDiff:
+    """Points gained or lost and rank moves per unit (and pooled parent), indicator, group
+    and total; ``fail_on_regression`` in points."""
+
+    rows: list[dict[str, Any]]
+    variants: tuple[str, str]
+    fail_on_regression: float | None = None
+
+    def regressions_over(self, points: float) -> list[dict[str, Any]]:
+        return [r for r in self.rows if r["delta"] is not None and r["delta"] < -points - 1e-9]
+
+    @property
+    def failed(self) -> bool:
+        return self.fail_on_regression is not None and bool(self.regressions_over(self.fail_on_regression))
+
+    def to_json(self) -> dict[str, Any]:
+        from .kpis.results import envelope
+
+        return envelope("diff", index=True, formula={"old": self.variants[0], "new": self.variants[1]},
+                        points=self.rows, fail_on_regression=self.fail_on_regression,
+                        regressions=len(self.regressions_over(self.fail_on_regression or 0.0)))
+
+
+def diff_index(old: list[str | Path], new: list[str | Path], *, fail_on_regression: float | None = None,
+               period: str | None = None, old_period: str | None = None, new_period: str | None = None,
+               **options: Any) -> IndexDiff:
+    """``cchc diff --index``: each side an export (computed with the same options) or a
+    JSON document written by ``cchc index --format json``."""
+    o, vo = _index_side(old, old_period or period, options)
+    n, vn = _index_side(new, new_period or period, options)
+    rows = []
+    for key in list(dict.fromkeys(list(o) + list(n))):
+        a, b = o.get(key), n.get(key)
+        pa = a["points"] if a else None
+        pb = b["points"] if b else None
+        delta = None if pa is None or pb is None else round(pb - pa, 4)
+        change = ("new" if a is None else "gone" if b is None else "unchanged" if delta is None or abs(delta) < 1e-9
+                  else "improved" if delta > 0 else "regressed")
+        ra, rb = (a or {}).get("rank"), (b or {}).get("rank")
+        rows.append({"unit": key[0], "pooled": key[1], "code": key[2], "old": pa, "new": pb, "delta": delta,
+                     "change": change, "old_rank": ra, "new_rank": rb,
+                     "rank_move": None if ra is None or rb is None else ra - rb})
+    return IndexDiff(rows, (vo, vn), fail_on_regression)

@@ -51,7 +51,11 @@ class Target(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    kpi: str
+    kpi: str | None = None
+    # issue 14: a target on QĐ 766 index points (``index = "qd766.total"``, min_points)
+    index: str | None = None
+    min_points: float | None = None
+    warn_min_points: float | None = None
     level: str | None = None
     unit: str | None = None
     field: str | None = None
@@ -63,8 +67,8 @@ class Target(BaseModel):
 
     @field_validator("kpi")
     @classmethod
-    def _known_kpi(cls, v: str) -> str:
-        if v not in BY_CODE:
+    def _known_kpi(cls, v: str | None) -> str | None:
+        if v is not None and v not in BY_CODE:
             raise TargetProblem("targets.unknown_kpi", kpi=v, suggestion=_suggest(v, list(BY_CODE)))
         return v
 
@@ -93,8 +97,30 @@ class Target(BaseModel):
             raise TargetProblem("targets.threshold_out_of_range", value=v)
         return v
 
+    @field_validator("index")
+    @classmethod
+    def _known_index(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        from .index.formula import load, variants
+
+        codes = sorted({c for name in variants() for c in load(name).codes()})
+        if v not in codes:
+            raise TargetProblem("targets.index_unknown", code=v, suggestion=_suggest(v, codes))
+        return v
+
     @model_validator(mode="after")
     def _consistent(self) -> "Target":
+        if (self.kpi is None) == (self.index is None):
+            raise TargetProblem("targets.index_mixed")
+        if self.index is not None:
+            if any(x is not None for x in (self.min, self.max, self.warn_min, self.warn_max)):
+                raise TargetProblem("targets.index_mixed")
+            if self.min_points is None and self.warn_min_points is None:
+                raise TargetProblem("targets.index_no_threshold")
+            return self
+        if self.min_points is not None or self.warn_min_points is not None:
+            raise TargetProblem("targets.index_mixed")
         if all(x is None for x in (self.min, self.max, self.warn_min, self.warn_max)):
             raise TargetProblem("targets.no_threshold")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -109,7 +135,7 @@ class Target(BaseModel):
         return {k: v for k, v in (("level", self.level), ("unit", self.unit), ("field", self.field)) if v is not None}
 
     def key(self) -> tuple:
-        return (self.kpi, self.level, fold(self.unit) if self.unit else None, fold(self.field) if self.field else None)
+        return (self.kpi or self.index, self.level, fold(self.unit) if self.unit else None, fold(self.field) if self.field else None)
 
 
 class TargetsFile(BaseModel):
@@ -249,7 +275,8 @@ class Check:
             "warn_max": t.warn_max, "status": self.status, "target": self.origin, "needed": self.needed,
             "gap_pp": self.gap_pp, "reason": self.reason_text(lang) if self.reason is not None else None,
             "reason_code": self.reason.key if self.reason is not None else None, "bound": self.bound,
-        }
+        } | ({"index": t.index, "points": self.value, "min_points": t.min_points,
+              "warn_min_points": t.warn_min_points} if t.index is not None else {})
 
 
 def _applies(t: Target, group: dict[str, Any]) -> bool:
@@ -325,6 +352,8 @@ def evaluate(results, unavailable, groups, targets: TargetSet, fail_on: set[str]
     unit that no group has is ``no_data`` for that unit, never a silent pass."""
     from .kpis.results import group_key
 
+    # index targets (``index = …``) are checked by ``evaluate_index`` (check-targets --index)
+    targets = TargetSet(targets.name, targets.source, [t for t in targets.targets if t.kpi is not None], targets.origin)
     skipped = [t for t in targets.targets if inputs is not None and BY_CODE[t.kpi].input not in inputs]
     targets = TargetSet(targets.name, targets.source, [t for t in targets.targets if t not in skipped], targets.origin)
     by_key = {r.key: r for r in results if r.group}
@@ -377,3 +406,46 @@ def parse_fail_on(values: list[str] | None) -> set[str]:
                 raise ConfigError("fail_on_invalid", value=part, suggestion=_suggest(p, list(FAIL_ON)))
             out.add(p)
     return out
+
+
+# ------------------------------------------------------------------ QĐ 766 index points (issue 14)
+
+
+def evaluate_index(result, targets: TargetSet, fail_on: set[str] | None = None) -> CheckReport:
+    """Check the points of every unit and pooled parent of ``result`` (an
+    ``index.IndexResult``) against the index targets (``index = "qd766.…"``, ``min_points``,
+    ``warn_min_points``). A value equal to a threshold meets it; points that could not be
+    computed are ``no_data``."""
+    wanted = [t for t in targets.targets if t.index is not None]
+    if not wanted:
+        raise ConfigError("index_targets_none")
+    checks: list[Check] = []
+    for t in wanted:
+        matched = False
+        for s in result.scores:
+            g = {"unit": s.unit, "level": s.level, "parent": s.parent} | ({"pooled": True} if s.pooled else {})
+            if not _applies(t, g):
+                continue
+            matched = True
+            pts = s.points(t.index)
+            if pts is None:
+                code = t.index.removeprefix("qd766.")
+                gone = next((n for n in result.not_computed if n.code == code), None)
+                cols = ", ".join(gone.needs) if gone is not None else ""
+                checks.append(Check(t.index, g, None, 0, 0, t, "no_data", targets.origin,
+                                    reason=msg("reason_unavailable", columns=cols)))
+                continue
+            pts = round(pts, 6)
+            status: Status = "pass"
+            bound = None
+            if t.min_points is not None and pts < t.min_points:
+                status, bound = "fail", "min_points"
+            elif t.warn_min_points is not None and pts < t.warn_min_points:
+                status, bound = "warn", "warn_min_points"
+            gap = (t.min_points if status == "fail" else t.warn_min_points if status == "warn" else None)
+            checks.append(Check(t.index, g, pts, 0, 0, t, status, targets.origin, None,
+                                None if gap is None else round(gap - pts, 4), None, bound))
+        if not matched and t.unit is not None:
+            checks.append(Check(t.index, {"unit": t.unit}, None, 0, 0, t, "no_data", targets.origin,
+                                reason=msg("reason_unit_absent", unit=t.unit)))
+    return CheckReport(checks, TargetSet(targets.name, targets.source, wanted, targets.origin), set(fail_on or {"fail"}))

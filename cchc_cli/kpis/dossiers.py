@@ -88,11 +88,39 @@ class Statutory:
     limit_known: np.ndarray
 
 
-def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = None,
-             full_online_unknown: np.ndarray | None = None, statutory: Statutory | None = None) -> dict[str, np.ndarray]:
-    """Per-dossier 0/1 measures for ``period``. ``full_online`` (and its unknown mask) may
-    come from a procedure catalogue; otherwise from the dossier's own ``service_level``.
-    With ``statutory``, the two calendar KPIs are measured too."""
+@dataclass
+class States:
+    """Each dossier's state for a period (kpis.md "Period and dossier states"): the masks
+    every measure set (the KPIs here, the QĐ 766 index in ``kpis.index``) is drawn from."""
+
+    rec: np.ndarray  # received in the period
+    in_run: np.ndarray
+    resolved: np.ndarray  # resolved in the period
+    ended_unres: np.ndarray  # refused, withdrawn or stopped in the period
+    pending: np.ndarray  # still pending at the end of the period
+    state_unknown: np.ndarray
+    fin: np.ndarray
+    due: np.ndarray
+    fin_known: np.ndarray
+    due_known: np.ndarray
+    due_bad: np.ndarray
+    fin_day: np.ndarray
+    due_day: np.ndarray
+    rec_day: np.ndarray
+    both_time: np.ndarray
+    timed: np.ndarray
+    late: np.ndarray
+    on_time: np.ndarray
+    early: np.ndarray
+    on_day: np.ndarray
+    overdue: np.ndarray  # pending past its due date at the end of the period
+    rec_at: np.ndarray
+    F: np.int64
+    T: np.int64
+
+
+def states(df: pd.DataFrame, period: Period) -> States:
+    """The state masks of every dossier of ``df`` for ``period``."""
     n = len(df)
     F = np.int64(period.start_ts.value)
     T = np.int64(period.end_ts.value)
@@ -138,6 +166,26 @@ def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = 
     early = on_time & (fin_day < due_day)
     on_day = on_time & (fin_day == due_day)
     overdue = pending & due_known & (due < T)
+
+    return States(rec, in_run, resolved, ended_unres, pending, state_unknown, fin, due, fin_known, due_known,
+                  due_bad, fin_day, due_day, rec_day, both_time, timed, late, on_time, early, on_day, overdue,
+                  rec_at, F, T)
+
+
+def measures(df: pd.DataFrame, period: Period, full_online: np.ndarray | None = None,
+             full_online_unknown: np.ndarray | None = None, statutory: Statutory | None = None) -> dict[str, np.ndarray]:
+    """Per-dossier 0/1 measures for ``period``. ``full_online`` (and its unknown mask) may
+    come from a procedure catalogue; otherwise from the dossier's own ``service_level``.
+    With ``statutory``, the two calendar KPIs are measured too."""
+    st = states(df, period)
+    n = len(df)
+    F, T = st.F, st.T
+    rec, in_run, resolved, ended_unres, pending, state_unknown = (
+        st.rec, st.in_run, st.resolved, st.ended_unres, st.pending, st.state_unknown)
+    fin, due, fin_known, due_known, due_bad = st.fin, st.due, st.fin_known, st.due_known, st.due_bad
+    fin_day, due_day, rec_day, timed, late, on_time, early, on_day, overdue = (
+        st.fin_day, st.due_day, st.rec_day, st.timed, st.late, st.on_time, st.early, st.on_day, st.overdue)
+    rec_at = st.rec_at
 
     m: dict[str, np.ndarray] = {}
 

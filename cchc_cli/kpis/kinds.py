@@ -17,7 +17,7 @@ import pandas as pd
 from . import coverage, documents, dossiers, procedures
 from .period import Period
 
-GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month")
+GROUP_KEYS = ("unit", "level", "field", "procedure", "channel", "month", "parent")  # parent: with --units
 
 
 @dataclass
@@ -143,3 +143,54 @@ KINDS: tuple[Kind, ...] = (
     Kind("logbook", ("unit", "level", "month"), lambda f, p, ctx: coverage.measures(f, p), _prepare_logbook),
 )
 BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
+
+
+# ------------------------------------------------------------------ the QĐ 766 index (issue 14)
+# Not one of KINDS: ``compute`` does not loop over it; ``cchc index`` aggregates it with the
+# same engine, by unit and by pooled parent (``cchc_cli.index``).
+
+INDEX_KEYS = ("unit", "level", "parent")
+
+
+def _measure_index(frame: pd.DataFrame, period: Period, ctx) -> dict[str, np.ndarray]:
+    from . import index
+
+    return index.measures(frame, period, ctx)
+
+
+def _prepare_index(sources, period: Period, units) -> Prepared | None:
+    """The dossiers with what the index needs joined on: the catalogue's flags (fee-bearing,
+    paper result, service level), each dossier's procedure key, and its unit's level and
+    parent from ``units`` (an ``index.units.UnitMap`` or None)."""
+    ds = sources.dossiers
+    if ds is None:
+        return None
+    frame = ds.frame.copy()
+    n = len(frame)
+    code = _col(frame, "procedure_code")
+    frame["ix_procedure"] = code.astype(object).where(code.notna(), _col(frame, "procedure_name"))
+    own_sl = _col(frame, "service_level").astype(object)
+    cat = sources.catalogue
+    if cat is not None and "procedure_code" in frame.columns:
+        look = procedures.catalogue_lookup(frame, cat.frame)
+        frame["ix_service_level"] = own_sl.where(own_sl.notna(), look["cat_service_level"])
+        c = cat.frame
+        codes = frame["procedure_code"].astype(object).map(lambda v: None if pd.isna(v) else str(v))
+        for flag in ("fee_bearing", "paper_result"):
+            if flag in c.columns and flag in cat.available:
+                by_code = c.assign(procedure_code=c["procedure_code"].astype(str)).drop_duplicates("procedure_code") \
+                    .set_index("procedure_code")[flag]
+                frame[f"ix_{flag}"] = by_code.reindex(codes).to_numpy(dtype=object)
+    else:
+        frame["ix_service_level"] = own_sl
+    if units is not None:
+        frame = units.annotate(frame)
+    else:
+        if "unit" not in frame.columns:
+            frame["unit"] = None
+        frame["parent"] = None
+    assert len(frame) == n
+    return Prepared(frame)
+
+
+INDEX = Kind("index", INDEX_KEYS, _measure_index, _prepare_index, key_always=True)

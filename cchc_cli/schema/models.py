@@ -52,6 +52,13 @@ BOOL = Parse(Boolean(name="boolean", table=vocab.BOOLEAN, blank_false=True))  # 
 Channel = Literal["direct", "online", "postal", "offline"]
 ServiceLevel = Literal["full", "partial", "none"]
 Level = Literal["Bộ", "Tỉnh", "Huyện", "Xã"]
+Satisfaction = Literal["satisfied", "neutral", "dissatisfied"]
+# satisfaction ratings of a dossier (issue 14, QĐ 766 indicator 5.4)
+SATISFACTION = vocab._table({
+    "satisfied": ("Rất hài lòng", "Hài lòng", "Very satisfied", "Satisfied"),
+    "neutral": ("Bình thường", "Chấp nhận được", "Neutral"),
+    "dissatisfied": ("Không hài lòng", "Chưa hài lòng", "Rất không hài lòng", "Dissatisfied"),
+})
 State = Literal["submitted", "processing", "waiting", "refused", "withdrawn", "stopped", "resolved", "returned"]
 
 
@@ -172,6 +179,22 @@ class DossierRecord(BaseModel):
         H("Thời hạn quy định", "Số ngày QĐ", "Thời hạn giải quyết", "Thời hạn xử lý",
           "Số ngày quy định", exclude=("Số ngày quá hạn",)),
     ] = None
+    # issue 14 (QĐ 766 index): indicator 1.4 and 5.4
+    synced_national: Annotated[
+        bool | None, BOOL,
+        H("Đồng bộ Cổng DVCQG", "Đã đồng bộ DVCQG", "Đồng bộ lên Cổng DVCQG", "Đồng bộ DVCQG",
+          "Đã đồng bộ", "Đồng bộ Cổng Dịch vụ công quốc gia"),
+    ] = None
+    complaint: Annotated[
+        bool | None, BOOL,
+        H("Phản ánh, kiến nghị", "Có phản ánh, kiến nghị", "Phản ánh kiến nghị", "Khiếu nại", "Có khiếu nại"),
+    ] = None
+    satisfaction: Annotated[
+        Satisfaction | None,
+        Parse(Vocab(name="satisfaction", table=SATISFACTION)),
+        H("Mức độ hài lòng", "Đánh giá hài lòng", "Kết quả đánh giá", "Đánh giá của người dân",
+          "Đánh giá mức độ hài lòng"),
+    ] = None
 
     # Dates no export can hold. validate._date_order is the column-at-a-time twin of these.
     @field_validator("received_at")
@@ -220,6 +243,15 @@ class CatalogueRecord(BaseModel):
         H("Thời hạn giải quyết", "Thời gian giải quyết", "Số ngày quy định", "Thời hạn quy định"),
     ] = None
     unit: Annotated[str | None, TEXT, H("Cơ quan thực hiện", "Đơn vị", "Cơ quan giải quyết")] = None
+    # issue 14 (QĐ 766 index): indicators 4.1 and the online-payment group
+    paper_result: Annotated[
+        bool | None, Parse(Boolean(name="boolean", table=vocab.BOOLEAN)),
+        H("Kết quả là giấy tờ", "Kết quả bản giấy", "Kết quả giải quyết là giấy tờ", "Kết quả giấy"),
+    ] = None
+    fee_bearing: Annotated[
+        bool | None, Parse(Boolean(name="boolean", table=vocab.BOOLEAN)),
+        H("Có phí, lệ phí", "Có phí lệ phí", "Có nghĩa vụ tài chính", "TTHC có phí"),
+    ] = None
 
 
 class Signature(Vocab):

@@ -17,7 +17,14 @@ def kpis_document(lang: str) -> Document:
     tb = Table("kpis", t("title_kpis", lang), [t("code", lang), t("label", lang), t("formula", lang), t("better", lang), t("source", lang)])
     for k in KPIS:
         tb.rows.append([k.code, k.label(lang), k.formula, t(k.better, lang), k.source])
-    return Document("kpis", [tb], json=doc)
+    # issue 14: the QĐ 766 index — its formulas, sources, variants and what exports lack
+    from ...index.formula import load, variants
+    from .index import explain_document
+
+    ix = explain_document(load(), lang)
+    tb.notes.append(t("index.kpis_note", lang))
+    doc["index"] = {"variants": variants(), **{k: ix.json[k] for k in ("formula", "groups", "indicators")}}
+    return Document("kpis", [tb] + ix.tables, header=ix.header, json=doc)
 
 
 def presets_document(lang: str) -> Document:
