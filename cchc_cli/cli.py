@@ -45,6 +45,7 @@ PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1
 FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
 ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / column mapping file.")
+ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ hệ thống (tên hoặc tệp TOML, xem cchc profiles) / system profile NAME|FILE.")
 SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
 FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx.")
 OutputOpt = typer.Option(None, "--output", "-o", help="Ghi ra tệp / write to this file.")
@@ -206,7 +207,7 @@ def _progress(lang: str):
 def compute(
     paths: List[Path] = PathsArg, by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt,
     from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt,
-    sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
+    profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
     logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
@@ -220,7 +221,8 @@ def compute(
         from .api import compute as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
-        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
+        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to,
+                    columns=_column_map(columns, profile),
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                     on_file=_progress(lg))
         from .render.views.compute import document
@@ -246,7 +248,8 @@ def check_targets(
     targets: Optional[Path] = typer.Option(None, "--targets", help="Tệp chỉ tiêu (TOML) / targets file."),
     preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset (cchc presets)."),
     by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt,
-    to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt,
+    sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
@@ -264,7 +267,7 @@ def check_targets(
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
-                            period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                            period=period, start=from_, end=to, columns=_column_map(columns, profile), sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                             on_file=_progress(lg))
         f = format.value if format is not None else fmt(None, output)
@@ -297,7 +300,7 @@ def diff_cmd(
     period: Optional[str] = PeriodOpt,
     old_period: Optional[str] = typer.Option(None, "--old-period", help="Kỳ của bên cũ / period of OLD."),
     new_period: Optional[str] = typer.Option(None, "--new-period", help="Kỳ của bên mới / period of NEW."),
-    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
@@ -320,7 +323,7 @@ def diff_cmd(
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
-                    new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
+                    new_period=new_period, columns=_column_map(columns, profile), sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
         from .render.views.diff import document
 
@@ -345,7 +348,7 @@ def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt
 
 @app.command()
 def validate(
-    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
@@ -364,7 +367,8 @@ def validate(
         from .schema.models import DossierRecord
 
         sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
-                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lg))
+                              columns=_column_map(columns, profile) or ColumnMap.load(None, DossierRecord), sheet=sheet,
+                              on_file=_progress(lg))
         from .render.views.validate import document
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)
@@ -378,7 +382,7 @@ def validate(
 @app.command()
 def columns(
     path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
-    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
     format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -396,12 +400,47 @@ def columns(
             raise DataError("columns_input_not_found", path=str(path))
         if path.is_dir():
             raise DataError("columns_input_is_dir", path=str(path))
-        raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
+        from .reading.kind import profile_for
+
+        user = _column_map(columns, profile) or ColumnMap.load(None, DossierRecord)
+        user = profile_for(path, user, sheet) or user
+        raw = read_table(path, DossierRecord, user, sheet)
         from .render.views.columns import document
 
         emit(document(raw, lg), fmt(format, None), None, lg)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+
+
+@app.command()
+def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
+    """Các hệ thống cchc đọc được và nguồn / the system profiles cchc reads, with their sources."""
+    lg = _lang(lang)
+
+    def body():
+        from .render.views.profiles import profiles_document
+
+        emit(profiles_document(lg), fmt(format, None), None, lg)
+
+    run(body, lg)
+
+
+def _column_map(columns: Optional[Path], profile: Optional[str]):
+    """``--columns`` and ``--profile`` as one column map (None when neither is given): the
+    profile forced, the user's own headers on top."""
+    if profile is None and columns is None:
+        return None
+    from .schema.headers import ColumnMap
+    from .schema.models import DossierRecord
+
+    user = ColumnMap.load(columns, DossierRecord)
+    if profile is None:
+        return user
+    from .profiles import load, merged
+
+    m = merged(load(profile), user)
+    m.forced = True
+    return m
 
 
 @app.command()

@@ -87,8 +87,11 @@ def load(
     columns: ColumnMap | None = None,
     sheet: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    maps: dict[Path, ColumnMap] | None = None,
 ) -> Dataset:
-    user = columns if columns is not None else ColumnMap()
+    """``maps``: the column map of each file a profile was matched for (else ``columns``)."""
+    base = columns if columns is not None else ColumnMap()
+    maps = maps or {}
     if kind is None:
         kind = next((k for k, m in INPUT_KINDS.items() if m is model), "dossiers")
     model = INPUT_KINDS[kind]
@@ -99,8 +102,13 @@ def load(
     for f in files:
         if on_file:
             on_file(f)
+        user = maps.get(f, base)
         raw = read_table(f, model, user, sheet)
+        if user.row_key:
+            _row_key(raw, model)
         _require(raw, model)
+        if user.profile:
+            raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
         vt = validate_table(raw, model, user, consume=True)
         rep = InputReport(
             shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
@@ -139,6 +147,23 @@ def load(
     if frame.empty or len(frame) == 0:
         raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
     return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+
+
+def _row_key(raw, model) -> None:
+    """A list with no dossier number, read with a profile that says so (``row_key``): each
+    row is keyed by its file and row ("so-bao-cao.xls#12"), documented, never a column
+    borrowed from another field; a dossier listed twice is then counted twice."""
+    if model is not DossierRecord or "dossier_id" in raw.mapping.fields:
+        return
+    from .schema.headers import Source
+    from .schema.models import spec_of
+
+    pos = max(len(raw.mapping.headers), *(s.column + 1 for s in raw.mapping.sources)) + 1000
+    stem = Path(raw.path).name
+    raw.frame[f"c{pos}"] = pd.Series([f"{stem}#{int(r)}" for r in raw.rows], index=raw.frame.index, dtype=object)
+    label = "#"
+    raw.mapping.sources.append(Source("dossier_id", pos, label, spec_of(model, "dossier_id").parser))
+    raw.notes.append(Note("row_key", {"file": stem}))
 
 
 def _require(raw, model) -> None:
@@ -269,8 +294,11 @@ def load_inputs(
     explicit catalogue and logbook. Files of one kind form one data set."""
     from .reading.kind import detect_kind
 
+    from .reading.kind import profile_for
+
     user = columns if columns is not None else ColumnMap()
     by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
+    maps: dict[Path, ColumnMap] = {}
     seen: set[Path] = set()
     for extra, k in ((catalogue, "catalogue"), (logbook, "logbook")):
         for f in expand_paths(extra) if extra else []:
@@ -280,12 +308,15 @@ def load_inputs(
         if f.resolve() in seen:  # given twice (in a directory and by option): read once
             continue
         seen.add(f.resolve())
-        k = kind or detect_kind(f, user, sheet)
+        fmap = profile_for(f, user, sheet)
+        if fmap is not None:
+            maps[f] = fmap
+        k = kind or detect_kind(f, fmap or user, sheet)
         by_kind[k].append(f)
     out = Inputs()
     for k, files in by_kind.items():
         if files:
-            setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file))
+            setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file, maps=maps))
     if out.dossiers is None and out.catalogue is None and out.documents is None:
         raise DataError("no_input_of_any_kind")
     return out

@@ -97,6 +97,13 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
             continue
         bad_total = np.zeros(n, dtype=bool)
         values = None
+        if sources[0].combine == "derive":  # a field a profile derives from several columns
+            values, bad_total = _derive(raw, spec.name, sources, user, extra, problems, annotations[spec.name],
+                                        consume)
+            out[spec.name] = values
+            if bad_total.any():
+                out[invalid_col(spec.name)] = bad_total
+            continue
         for src in sources:
             vals, bad = _parse_source(raw, src, extra)
             if bad.any():
@@ -136,6 +143,34 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
     rejected_rows = np.concatenate([raw.rows[reject], np.asarray([r for r, _ in raw.bad_rows], dtype=np.int64)])
     frame = frame.loc[~reject].reset_index(drop=True)
     return ValidatedTable(raw, frame, rejected_rows, problems, notes)
+
+
+def _derive(raw: RawTable, name: str, sources: list[Source], user: ColumnMap, extra, problems, annotation,
+            consume: bool):
+    """``[derive.<field>]`` of a profile: the value of the first rule whose yes/no column
+    says yes (channel: online if the online flag, else postal if a postal flag), else the
+    profile's ``otherwise``. A flag that cannot be read makes the field unknown."""
+    n = len(raw.frame)
+    rule = user.derive.get(name, {})
+    otherwise = rule.get("otherwise")
+    result = np.full(n, otherwise, dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    bad_total = np.zeros(n, dtype=bool)
+    for src in sorted(sources, key=lambda s: int(s.alt.split(":")[1])):
+        value = src.alt.split(":", 2)[2]
+        vals, bad = src.parser.vector(raw.column(src.column), extra)
+        if bad.any():
+            problems.extend(_problems(raw, src, bad, bool | None, extra))
+        if consume:
+            raw.frame = raw.frame.drop(columns=[col(src.column)])
+        yes = pd.Series(vals).fillna(False).astype(bool).to_numpy() & ~bad
+        hit = yes & ~decided
+        result[hit] = value
+        decided |= hit
+        bad_total |= bad & ~decided
+    result[bad_total] = None
+    cats = list(dict.fromkeys(v for v in result if v is not None))
+    return pd.Series(pd.Categorical(result, categories=cats)), bad_total
 
 
 def _date_order(raw: RawTable, out: dict[str, Any], by_field: dict, problems: list[Problem]) -> np.ndarray:

@@ -13,9 +13,10 @@ from ..errors import DataError
 from ..schema.headers import ColumnMap
 from .table import Note, RawTable
 
-EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
+EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json", ".jsonl", ".ndjson",
+              ".html", ".htm")
 # never read as exports, but looked at so that cchc's own reports in a folder are listed
-_REPORT_EXTENSIONS = (".json", ".md")
+_REPORT_EXTENSIONS = (".md",)
 
 
 class Expanded(list):
@@ -220,6 +221,24 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
     user = user if user is not None else ColumnMap()
     limits = lim.current()
     ext = path.suffix.lower()
+    from .sniff import FORMAT_NAMES, mismatch, sniff
+
+    fmt = sniff(path) if path.is_file() else "text"
+    told: list[Note] = []
+    if fmt in ("json", "jsonl", "html") or (fmt != "text" and mismatch(path, fmt)):
+        if mismatch(path, fmt):  # the bytes, not the name, say what the file is
+            told.append(Note("read_as", {"format": FORMAT_NAMES[fmt], "ext": ext or "-"}))
+        if fmt in ("json", "jsonl", "html"):
+            raw = _read_other(path, fmt, model, user, limits)
+            raw.notes[:0] = told
+            lim.check_table(raw, limits)
+            with _folder_lock:
+                pending = _folder_notes.pop(str(path), None)
+            if pending:
+                raw.notes.extend(pending)
+            return _after_reading(raw, user)
+        if fmt in ("pdf", "image", "zip", "binary"):
+            raise DataError("not_a_table", path=_shown(path), format=FORMAT_NAMES[fmt])
     if ext in (".xlsx", ".xlsm"):
         lim.check_xlsx(path, limits)
     elif ext in (".xls", ".parquet"):
@@ -253,6 +272,18 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
     if pending:
         raw.notes.extend(pending)
     return _after_reading(raw, user)
+
+
+def _read_other(path: Path, fmt: str, model, user: ColumnMap, limits) -> RawTable:
+    """JSON, JSON Lines and HTML tables, with the same error mapping as the other readers."""
+    with _reader_errors(path, limits):
+        if fmt == "html":
+            from .html import read_html
+
+            return read_html(path, model, user)
+        from .jsonfile import read_json
+
+        return read_json(path, fmt, model, user)
 
 
 _csv_lock = threading.Lock()

@@ -14,8 +14,26 @@ from .layout import find_layout
 HEAD_ROWS = 60
 
 
-def _grids(path: Path, sheet: str | None):
+def _grids(path: Path, sheet: str | None, user: ColumnMap | None = None):
     ext = path.suffix.lower()
+    from .sniff import sniff
+
+    fmt = sniff(path) if path.is_file() else "text"
+    if fmt in ("json", "jsonl"):
+        from .jsonfile import head_grid
+
+        yield head_grid(path, fmt, user), None
+        return
+    if fmt == "html":
+        from .html import tables_of
+
+        try:
+            tables = tables_of(path)
+        except Exception:  # the reader proper says what is wrong
+            return
+        for grid, merged in tables:
+            yield grid[:HEAD_ROWS], merged
+        return
     if ext in (".xlsx", ".xlsm", ".xls"):
         from .excel import open_workbook, sheet_of
 
@@ -74,7 +92,7 @@ def detect_kind(path: Path, user: ColumnMap | None = None, sheet: str | None = N
     user = user if user is not None else ColumnMap()
     best: tuple[int, int, str] | None = None
     order = {k: i for i, k in enumerate(INPUT_KINDS)}
-    for grid, merged in _grids(path, sheet):
+    for grid, merged in _grids(path, sheet, user):
         for kind, model in INPUT_KINDS.items():
             lay = find_layout(grid, model, user, merged)
             if lay is None:
@@ -85,3 +103,18 @@ def detect_kind(path: Path, user: ColumnMap | None = None, sheet: str | None = N
             if best is None or cand > best:
                 best = cand
     return best[2] if best else "dossiers"
+
+
+def profile_for(path: Path, user: ColumnMap | None = None, sheet: str | None = None) -> ColumnMap | None:
+    """The built-in profile whose header signature the file carries, merged with the user's
+    own ``--columns``; None when no profile matches or one is forced (``--profile``)."""
+    from ..profiles import match, merged
+
+    user = user if user is not None else ColumnMap()
+    if user.forced:
+        return None
+    for grid, _ in _grids(path, sheet, user):
+        p = match(grid)
+        if p is not None:
+            return merged(p.column_map(), user)
+    return None
