@@ -10,6 +10,7 @@ fields are missing or unreadable are rejected; any other unreadable value is kep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
@@ -105,6 +106,8 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
                 out[invalid_col(spec.name)] = bad_total
             continue
         for src in sources:
+            if src.parser.kind == "date":
+                _locale_swap(raw, src)
             vals, bad = _parse_source(raw, src, extra)
             if bad.any():
                 problems.extend(_problems(raw, src, bad, annotations[spec.name], extra))
@@ -143,6 +146,43 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
     rejected_rows = np.concatenate([raw.rows[reject], np.asarray([r for r, _ in raw.bad_rows], dtype=np.int64)])
     frame = frame.loc[~reject].reset_index(drop=True)
     return ValidatedTable(raw, frame, rejected_rows, problems, notes)
+
+
+_TEXT_DATE = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\b")
+
+
+def _locale_swap(raw: RawTable, src: Source) -> None:
+    """A date column of a workbook re-saved by Excel under a month-first locale (English,
+    US): every date whose day was 12 or less became a native date with day and month
+    swapped, the others stayed dd/mm/yyyy text. When the text dates prove the column is
+    day-first (a day above 12) and no native date has a day above 12, the native dates are
+    swapped back and the repair reported; a column mixing the two otherwise cannot be
+    read without guessing, and the file is refused (exit 3) naming the column."""
+    import datetime as dt
+
+    s = raw.column(src.column)
+    if s.dtype != object or s.empty:
+        return
+    vals = s.to_numpy(dtype=object)
+    native = [i for i, v in enumerate(vals) if isinstance(v, (dt.datetime, dt.date))]
+    if not native:
+        return
+    text_days = [int(m.group(1)) for v in vals if isinstance(v, str) and (m := _TEXT_DATE.match(v))]
+    if not text_days:
+        return
+    from .errors import DataError
+    from .reading.csv import shown_path
+    from .reading.table import Note
+
+    if max(text_days) > 12 and all(vals[i].day <= 12 for i in native):
+        out = vals.copy()
+        for i in native:
+            v = vals[i]
+            out[i] = v.replace(month=v.day, day=v.month)
+        raw.frame[col(src.column)] = pd.Series(out, index=s.index, dtype=object)
+        raw.notes.append(Note("locale_swap_repaired", {"column": src.header, "n": len(native), "text": len(text_days)}))
+        return
+    raise DataError("locale_swap", path=shown_path(raw.path), column=src.header, native=len(native), text=len(text_days))
 
 
 def _derive(raw: RawTable, name: str, sources: list[Source], user: ColumnMap, extra, problems, annotation,
