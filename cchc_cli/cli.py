@@ -45,6 +45,8 @@ PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1
 FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
 ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / column mapping file.")
+SkipOpt = typer.Option(False, "--skip-unreadable",
+                       help="Bỏ qua tệp xuất không đọc được và liệt kê / carry on past unreadable exports, listing them.")
 ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ hệ thống (tên hoặc tệp TOML, xem cchc profiles) / system profile NAME|FILE.")
 SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
 FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx.")
@@ -207,7 +209,8 @@ def _progress(lang: str):
 def compute(
     paths: List[Path] = PathsArg, by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt,
     from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt,
-    profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
+    profile: Optional[str] = ProfileOpt, skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt,
     logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
@@ -218,6 +221,7 @@ def compute(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .api import compute as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
@@ -249,7 +253,7 @@ def check_targets(
     preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset (cchc presets)."),
     by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt,
     to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt,
-    sheet: Optional[str] = SheetOpt,
+    skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
@@ -263,6 +267,7 @@ def check_targets(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .api import check_targets as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
@@ -300,7 +305,8 @@ def diff_cmd(
     period: Optional[str] = PeriodOpt,
     old_period: Optional[str] = typer.Option(None, "--old-period", help="Kỳ của bên cũ / period of OLD."),
     new_period: Optional[str] = typer.Option(None, "--new-period", help="Kỳ của bên mới / period of NEW."),
-    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, skip_unreadable: bool = SkipOpt,
+    sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
     format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt, lang: Optional[Lang] = LangOpt,
@@ -312,6 +318,7 @@ def diff_cmd(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .compare import diff as do
 
         import math
@@ -348,7 +355,8 @@ def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt
 
 @app.command()
 def validate(
-    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
+    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt,
+    skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
@@ -360,6 +368,7 @@ def validate(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .dataset import load_inputs
 
         inputs = _check_output(output, paths, catalogue, logbook, columns)
@@ -423,6 +432,12 @@ def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOp
         emit(profiles_document(lg), fmt(format, None), None, lg)
 
     run(body, lg)
+
+
+def _skip(on: bool) -> None:
+    from . import dataset
+
+    dataset.SKIP_UNREADABLE = bool(on)
 
 
 def _column_map(columns: Optional[Path], profile: Optional[str]):

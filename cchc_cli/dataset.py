@@ -51,8 +51,11 @@ class InputReport:
     notes: list[Note] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
-                "rejected": self.rejected, "duplicates": self.duplicates}
+        out = {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
+               "rejected": self.rejected, "duplicates": self.duplicates}
+        if self.kind == "skipped" and self.notes:  # why the file was not read
+            out["reason"] = self.notes[0].code
+        return out
 
 
 @dataclass
@@ -88,6 +91,7 @@ def load(
     sheet: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     maps: dict[Path, ColumnMap] | None = None,
+    failed: list | None = None,
 ) -> Dataset:
     """``maps``: the column map of each file a profile was matched for (else ``columns``)."""
     base = columns if columns is not None else ColumnMap()
@@ -95,7 +99,10 @@ def load(
     if kind is None:
         kind = next((k for k, m in INPUT_KINDS.items() if m is model), "dossiers")
     model = INPUT_KINDS[kind]
-    files = expand_paths(paths) if not isinstance(paths, _Files) else list(paths)
+    exp = expand_paths(paths) if not isinstance(paths, _Files) else None
+    files = list(exp) if exp is not None else list(paths)
+    own_failed = failed is None
+    failed = [] if failed is None else failed
     tables: list[ValidatedTable] = []
     inputs: list[InputReport] = []
     notes: list[Note] = []
@@ -103,13 +110,17 @@ def load(
         if on_file:
             on_file(f)
         user = maps.get(f, base)
-        raw = read_table(f, model, user, sheet)
-        if user.row_key:
-            _row_key(raw, model)
-        _require(raw, model)
-        if user.profile:
-            raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
-        vt = validate_table(raw, model, user, consume=True)
+        try:
+            raw = read_table(f, model, user, sheet)
+            if user.row_key:
+                _row_key(raw, model)
+            _require(raw, model)
+            if user.profile:
+                raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
+            vt = validate_table(raw, model, user, consume=True)
+        except DataError as e:  # every unreadable export is reported at once
+            failed.append((f, e))
+            continue
         rep = InputReport(
             shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
             sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
@@ -117,6 +128,8 @@ def load(
             footer_rows=raw.footer_rows, notes=list(raw.notes),
             mapped={s.field: s.header for s in raw.mapping.sources},
         )
+        if kind == "dossiers":
+            _same_file_ids(vt, rep)
         _fill_context(vt, rep, f, kind)
         vt.raw.frame = vt.raw.frame.iloc[:0]  # the raw text is no longer needed: free it
         tables.append(vt)
@@ -144,9 +157,44 @@ def load(
     for i, rep in enumerate(inputs):
         rep.duplicates = int(dup_per_file.get(i, 0))
         rep.used = rep.rows - rep.rejected - rep.duplicates
+    if own_failed:
+        skipped = list(exp.skipped) if exp is not None else []
+        _unreadable(failed, skipped)
     if frame.empty or len(frame) == 0:
         raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
-    return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+    out = Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+    if own_failed:
+        _list_skipped(out, skipped)
+    return out
+
+
+SAME_FILE_SHARE = 0.05
+
+
+def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
+    """More than 5 % of a file's rows sharing their dossier number with another row of the
+    same file, and disagreeing: the column read as the dossier number is not one (a date, a
+    procedure code). Stop (exit 3) rather than collapse them; fewer are conflicts."""
+    fr = vt.frame
+    if "dossier_id" not in fr.columns or len(fr) == 0:
+        return
+    ids = fr["dossier_id"]
+    dup = ids.duplicated(keep=False).to_numpy()
+    if dup.sum() <= SAME_FILE_SHARE * len(fr):
+        return
+    cols = [c for c in fr.columns if not c.startswith("_") and not c.endswith("!") and c != "dossier_id"]
+    sub = fr.loc[dup, cols].astype(object)
+    sub = sub.where(sub.notna(), None)
+    sub["_key"] = ids[dup].to_numpy()
+    nun = sub.groupby("_key", sort=False).nunique(dropna=False)
+    bad = nun.index[(nun > 1).any(axis=1)] if len(cols) else nun.index[:0]
+    n = int(ids.isin(list(bad)).sum())
+    if n > SAME_FILE_SHARE * len(fr):
+        from .i18n import pct
+
+        col = vt.raw.mapping.by_field().get("dossier_id", [None])[0]
+        raise DataError("duplicate_ids_in_file", path=rep.path, n=n, rows=len(fr), share=pct(n / len(fr), 1, "en"),
+                        example=str(bad[0])[:40], column=col.header if col else "dossier_id")
 
 
 def _row_key(raw, model) -> None:
@@ -294,29 +342,79 @@ def load_inputs(
     explicit catalogue and logbook. Files of one kind form one data set."""
     from .reading.kind import detect_kind
 
-    from .reading.kind import profile_for
+    from .reading.kind import profile_for, what_table
 
     user = columns if columns is not None else ColumnMap()
     by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
     maps: dict[Path, ColumnMap] = {}
     seen: set[Path] = set()
+    skipped: list[Note] = []
     for extra, k in ((catalogue, "catalogue"), (logbook, "logbook")):
-        for f in expand_paths(extra) if extra else []:
+        exp = expand_paths(extra) if extra else []
+        skipped.extend(getattr(exp, "skipped", []))
+        for f in exp:
             seen.add(f.resolve())
             by_kind[k].append(f)
-    for f in expand_paths(paths):
+    exp = expand_paths(paths)
+    skipped.extend(exp.skipped)
+    for f in exp:
         if f.resolve() in seen:  # given twice (in a directory and by option): read once
             continue
         seen.add(f.resolve())
         fmap = profile_for(f, user, sheet)
         if fmap is not None:
             maps[f] = fmap
+        elif f in exp.in_folder and kind is None:
+            # a file found in a folder that holds no table cchc knows: listed, not read
+            what = what_table(f, user, sheet)
+            if what != "table":
+                skipped.append(Note("skipped_summary" if what == "summary" else "skipped_no_header",
+                                    {"path": shown_path(f)}))
+                continue
         k = kind or detect_kind(f, fmap or user, sheet)
         by_kind[k].append(f)
     out = Inputs()
+    failed: list[tuple[Path, DataError]] = []
     for k, files in by_kind.items():
         if files:
-            setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file, maps=maps))
+            try:
+                setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file, maps=maps,
+                                     failed=failed))
+            except DataError as e:
+                if e.code != "no_usable_rows" or not failed:
+                    raise
+    _unreadable(failed, skipped)
     if out.dossiers is None and out.catalogue is None and out.documents is None:
         raise DataError("no_input_of_any_kind")
+    _list_skipped(out.all()[0], skipped)
     return out
+
+
+# --skip-unreadable: set for the run by the command line (a plain flag, not a context
+# variable, so that diff's reading threads see it too)
+SKIP_UNREADABLE = False
+
+
+def _unreadable(failed: list[tuple[Path, DataError]], skipped: list[Note]) -> None:
+    """Exports that could not be read: every one reported at once (exit 3), or, with
+    --skip-unreadable, listed as skipped inputs with the reason."""
+    if not failed:
+        return
+    from .i18n import joined, msg
+
+    if SKIP_UNREADABLE:
+        for f, e in failed:
+            skipped.append(Note("skipped_unreadable", {"path": shown_path(f), "reason": msg(f"error.{e.code}", **e.params)}))
+        return
+    if len(failed) == 1:
+        raise failed[0][1]
+    raise DataError("unreadable_exports", n=len(failed),
+                    files=joined([msg("unreadable_one", reason=msg(f"error.{e.code}", **e.params)) for _, e in failed]))
+
+
+def _list_skipped(ds: Dataset, skipped: list[Note]) -> None:
+    """Each file not read, as an input of its own (kind "skipped", no row) whose note says
+    why: every output format lists the inputs."""
+    for n in skipped:
+        ds.inputs.append(InputReport(str(n.params.get("path", "")), "skipped", notes=[n]))
+        ds.notes.append(n)

@@ -508,4 +508,11 @@ MESSAGES: dict[str, str] = {
     'profiles.cannot': 'What it cannot give',
     'error.duplicate_ids_in_file': '{path}: {n} of {rows} rows ({share}) share their dossier number with another row of the same file and disagree (e.g. {example}): the column read as the dossier number ({column}) is probably not one.',
     'error.duplicate_ids_in_file.hint': 'Check which column holds the dossier number (`cchc columns FILE`) and map it with --columns, or use a profile that keys rows by file and row.',
+    'skipped_not_a_table': "'{path}' skipped: a {format} file, not a table",
+    'skipped_no_header': "'{path}' skipped: no header of a known input or system in its first rows (a note, not an export)",
+    'skipped_summary': "'{path}' skipped: a summary report of counts (such as Bieu 06a), not a list of dossiers",
+    'skipped_unreadable': "'{path}' skipped (--skip-unreadable): {reason}",
+    'error.unreadable_exports': '{n} exports cannot be read:\n{files}',
+    'error.unreadable_exports.hint': 'Fix or export each file again; or run with --skip-unreadable to compute from the others and list these as skipped.',
+    'unreadable_one': '  - {reason}',
 }

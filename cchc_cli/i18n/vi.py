@@ -508,4 +508,11 @@ MESSAGES: dict[str, str] = {
     'profiles.cannot': 'Không cung cấp được',
     'error.duplicate_ids_in_file': '{path}: {n} trên {rows} dòng ({share}) trùng số hồ sơ với một dòng khác của cùng tệp mà nội dung khác nhau (ví dụ {example}): cột được đọc là số hồ sơ ({column}) có lẽ không phải số hồ sơ.',
     'error.duplicate_ids_in_file.hint': 'Kiểm tra cột nào chứa số hồ sơ (`cchc columns TỆP`) và khai báo bằng --columns, hoặc dùng hồ sơ hệ thống định danh dòng bằng tệp và số dòng.',
+    'skipped_not_a_table': "bỏ qua '{path}': tệp {format}, không phải bảng dữ liệu",
+    'skipped_no_header': "bỏ qua '{path}': không có tiêu đề của đầu vào hay hệ thống nào đã biết ở các dòng đầu (một ghi chú, không phải dữ liệu xuất)",
+    'skipped_summary': "bỏ qua '{path}': báo cáo tổng hợp số liệu (như Biểu 06a), không phải danh sách hồ sơ",
+    'skipped_unreadable': "bỏ qua '{path}' (--skip-unreadable): {reason}",
+    'error.unreadable_exports': '{n} tệp xuất không đọc được:\n{files}',
+    'error.unreadable_exports.hint': 'Sửa hoặc xuất lại từng tệp; hoặc chạy với --skip-unreadable để tính từ các tệp còn lại và liệt kê các tệp này là bỏ qua.',
+    'unreadable_one': '  - {reason}',
 }

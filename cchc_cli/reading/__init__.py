@@ -15,8 +15,9 @@ from .table import Note, RawTable
 
 EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json", ".jsonl", ".ndjson",
               ".html", ".htm")
-# never read as exports, but looked at so that cchc's own reports in a folder are listed
-_REPORT_EXTENSIONS = (".md",)
+# never read as exports, but looked at so that cchc's own reports in a folder are listed,
+# and documents beside the exports (a PDF, a Word note) listed as skipped with the reason
+_REPORT_EXTENSIONS = (".md", ".pdf", ".doc", ".docx", ".png", ".jpg", ".jpeg")
 
 
 class Expanded(list):
@@ -24,9 +25,12 @@ class Expanded(list):
     ``skipped`` is a list of ``Note``s (``skipped_own_report``, ``skipped_link_loop``,
     ``skipped_broken_link``)."""
 
-    def __init__(self, files=(), skipped=()):
+    def __init__(self, files=(), skipped=(), in_folder=()):
         super().__init__(files)
         self.skipped: list[Note] = list(skipped)
+        # files found by walking a folder (not named on the command line): a file there
+        # that holds no table cchc knows is skipped and listed, never an error
+        self.in_folder: set[Path] = set(in_folder)
 
 
 # Notes on what a folder held and was not read, waiting for the first file of that folder
@@ -45,23 +49,29 @@ def expand_paths(paths: list[str | Path]) -> Expanded:
     saved as .csv or .txt) are skipped and listed. File names need not be UTF-8."""
     out: list[Path] = []
     skipped: list[Note] = []
+    in_folder: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found, skip = _walk(p)
             exports = []
+            from .sniff import FORMAT_NAMES, TABLE_FORMATS, sniff
+
             for f in sorted(found, key=os.fsencode):
                 what = own_report(f)
                 if what:
                     skip.append(Note("skipped_own_report", {"path": _shown(f), "what": what}))
+                    continue
+                fmt = sniff(f)
+                if fmt not in TABLE_FORMATS:
+                    skip.append(Note("skipped_not_a_table", {"path": _shown(f), "format": FORMAT_NAMES[fmt]}))
                 elif f.suffix.lower() in EXTENSIONS:
                     exports.append(f)
+                    in_folder.add(f)
             found = exports
             if not found:
                 raise DataError("folder_empty", path=_shown(p))
             if skip:
-                with _folder_lock:
-                    _folder_notes[str(found[0])] = list(skip)
                 skipped.extend(skip)
             out.extend(found)
         elif p.is_file():
@@ -80,7 +90,7 @@ def expand_paths(paths: list[str | Path]) -> Expanded:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return Expanded(unique, skipped)
+    return Expanded(unique, skipped, in_folder)
 
 
 def _shown(p) -> str:

@@ -118,3 +118,29 @@ def profile_for(path: Path, user: ColumnMap | None = None, sheet: str | None = N
         if p is not None:
             return merged(p.column_map(), user)
     return None
+
+
+_SUMMARY_WORDS = ("so moi tiep nhan", "so ho so nhan giai quyet", "tong so ho so nhan giai quyet",
+                  "so ho so da giai quyet", "so ho so dang giai quyet", "ky truoc chuyen qua")
+
+
+def what_table(path: Path, user: ColumnMap | None = None, sheet: str | None = None) -> str | None:
+    """``"table"`` when a header of a known input (or a profile's signature) is found in the
+    first rows; ``"summary"`` for a report of counts (Biểu 06a: "Số hồ sơ nhận giải quyết",
+    "Trước hạn", "Đúng hạn", "Quá hạn"), which holds no dossier; None otherwise."""
+    from ..profiles import match
+    from ..schema.text import fold
+
+    user = user if user is not None else ColumnMap()
+    summary = False
+    for grid, merged in _grids(path, sheet, user):
+        if match(grid) is not None:
+            return "table"
+        for model in INPUT_KINDS.values():
+            lay = find_layout(grid, model, user, merged)
+            if lay is not None and not map_headers(lay.candidates, model, user).missing_required():
+                return "table"
+        cells = {fold(v) for row in grid[:40] for v in row if isinstance(v, str)}
+        if any(w in cells for w in _SUMMARY_WORDS) or {"truoc han", "dung han", "qua han"} <= cells:
+            summary = True
+    return "summary" if summary else None

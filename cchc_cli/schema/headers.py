@@ -290,15 +290,42 @@ PERSONAL_HEADERS = frozenset(fold(h) for h in (
 NEAREST_CUTOFF = 0.6
 
 
+# Words of a date, an amount or a count: a column so named is never offered as an
+# identifier (a dossier number borrowed from "Ngày ký hồ sơ" collapses every dossier signed
+# the same day into one), and a count column never as a unit.
+_NOT_AN_ID = __import__("re").compile(
+    r"\b(ngay|date|time|thoi gian|thang|nam sinh|so luong|count|tong|phi|le phi|tien|gia|amount|total|qty)\b")
+_NOT_A_UNIT = __import__("re").compile(r"\b(so luong|count|tong|so ho so|number|qty|total)\b")
+_ID_FIELDS = ("dossier_id", "document_id", "procedure_code")
+
+
+def unsuitable(field_name: str, header: str, model: type[BaseModel]) -> bool:
+    """A column that must never be suggested for ``field_name``: personal data; for an
+    identifier, a column of dates, amounts or counts (by its words, or because it is a
+    known spelling of such a field); for a unit, a count column."""
+    k = fold(header)
+    if not k or k in PERSONAL_HEADERS:
+        return True
+    if field_name in _ID_FIELDS:
+        hit = _index(model, ColumnMap()).get(k)
+        if hit is not None and hit[0].name != field_name and hit[0].parser.kind in ("date", "money", "days"):
+            return True
+        return bool(_NOT_AN_ID.search(k))
+    if field_name == "unit":
+        return bool(_NOT_A_UNIT.search(k))
+    return False
+
+
 def nearest_headers(field_name: str, headers: list[str], model: type[BaseModel], n: int = 3) -> list[str]:
     """Headers of the table that look most like the spellings of ``field_name`` (never a
-    column of personal data)."""
+    column of personal data, never a date, amount or count column for an identifier, never
+    a count column for a unit)."""
     spec = next(f for f in field_specs(model) if f.name == field_name)
     spellings = [fold(h) for h in spec.headers.spellings]
     scored = []
     for h in headers:
         k = fold(h)
-        if not k or k in PERSONAL_HEADERS:
+        if unsuitable(field_name, h, model):
             continue
         score = max((difflib.SequenceMatcher(None, k, s).ratio() for s in spellings), default=0)
         scored.append((score, h))
