@@ -369,7 +369,10 @@ def validate(
 
     def body():
         _skip(skip_unreadable)
+        from . import dataset
         from .dataset import load_inputs
+
+        dataset.ALLOW_EMPTY = True
 
         inputs = _check_output(output, paths, catalogue, logbook, columns)
         from .schema.headers import ColumnMap
@@ -382,6 +385,8 @@ def validate(
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
+        if any(len(d.frame) == 0 for d in sources.all()):  # no usable row: reasons listed above
+            raise typer.Exit(3)
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
@@ -392,6 +397,8 @@ def validate(
 def columns(
     path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
     columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
+    write_profile: Optional[Path] = typer.Option(None, "--write-profile",
+                                                 help="Ghi hồ sơ hệ thống mẫu (TOML) / write a starter profile."),
     format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -413,7 +420,25 @@ def columns(
 
         user = _column_map(columns, profile) or ColumnMap.load(None, DossierRecord)
         user = profile_for(path, user, sheet) or user
-        raw = read_table(path, DossierRecord, user, sheet)
+        from .reading.grid import candidate_rows, starter_profile
+
+        if write_profile is not None:
+            from .render.output import check_output
+
+            check_output(write_profile, [path])
+            write_profile.write_text(starter_profile(path, candidate_rows(path, sheet)), encoding="utf-8")
+        try:
+            raw = read_table(path, DossierRecord, user, sheet)
+        except DataError as e:
+            rows = candidate_rows(path, sheet)
+            if not rows:
+                raise
+            # no header found: what cchc saw, row by row, instead of a bare refusal
+            from .render.views.columns import candidates_document
+
+            typer.echo(e.text(lg), err=True)
+            emit(candidates_document(str(path), rows, lg), fmt(format, None), None, lg)
+            raise typer.Exit(3)
         from .render.views.columns import document
 
         emit(document(raw, lg), fmt(format, None), None, lg)

@@ -160,7 +160,7 @@ def load(
     if own_failed:
         skipped = list(exp.skipped) if exp is not None else []
         _unreadable(failed, skipped)
-    if frame.empty or len(frame) == 0:
+    if (frame.empty or len(frame) == 0) and not (ALLOW_EMPTY and inputs):
         raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
     out = Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
     if own_failed:
@@ -393,6 +393,8 @@ def load_inputs(
 # --skip-unreadable: set for the run by the command line (a plain flag, not a context
 # variable, so that diff's reading threads see it too)
 SKIP_UNREADABLE = False
+# `cchc validate`: a file whose every row is rejected still gives its per-row reasons
+ALLOW_EMPTY = False
 
 
 def _unreadable(failed: list[tuple[Path, DataError]], skipped: list[Note]) -> None:

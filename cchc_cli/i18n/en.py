@@ -488,8 +488,6 @@ MESSAGES: dict[str, str] = {
     'error.json_too_many_cells.hint': 'Split the export, or raise the limit with --max-cells.',
     'error.html_too_many_cells': '{path}: the HTML table spans {n} cells once merged cells are laid out, over the limit of {max}.',
     'error.html_too_many_cells.hint': 'Open the file in Excel and save it as XLSX, or raise the limit with --max-cells.',
-    'error.not_a_table': '{path}: the file is a {format} file, not a table cchc can read.',
-    'error.not_a_table.hint': 'Export the dossier list again as XLSX, CSV or JSON.',
     'error.profile_not_found': "No system profile '{name}' and no such file. Profiles: {names}.",
     'error.profile_not_found.hint': '`cchc profiles` lists the profiles and their sources; --profile also takes a TOML file.',
     'error.profile_bad_reduce': "{path}: [json.reduce] '{spec}' = '{how}': give a list field as \"List[].Field\" and one of {allowed}.",
@@ -515,4 +513,5 @@ MESSAGES: dict[str, str] = {
     'error.unreadable_exports': '{n} exports cannot be read:\n{files}',
     'error.unreadable_exports.hint': 'Fix or export each file again; or run with --skip-unreadable to compute from the others and list these as skipped.',
     'unreadable_one': '  - {reason}',
+    'columns.candidates': 'No header row found: the first rows as cchc read them. Write a starter profile with --write-profile FILE, edit it, then run with --profile FILE.',
 }

@@ -488,8 +488,6 @@ MESSAGES: dict[str, str] = {
     'error.json_too_many_cells.hint': 'Chia tệp xuất, hoặc nâng giới hạn bằng --max-cells.',
     'error.html_too_many_cells': '{path}: bảng HTML chiếm {n} ô sau khi trải các ô gộp, quá giới hạn {max}.',
     'error.html_too_many_cells.hint': 'Mở tệp bằng Excel và lưu lại dưới dạng XLSX, hoặc nâng giới hạn bằng --max-cells.',
-    'error.not_a_table': '{path}: tệp là tệp {format}, không phải bảng dữ liệu cchc đọc được.',
-    'error.not_a_table.hint': 'Xuất lại danh sách hồ sơ dưới dạng XLSX, CSV hoặc JSON.',
     'error.profile_not_found': "Không có hồ sơ hệ thống '{name}' và cũng không có tệp đó. Các hồ sơ: {names}.",
     'error.profile_not_found.hint': '`cchc profiles` liệt kê các hồ sơ và nguồn; --profile cũng nhận một tệp TOML.',
     'error.profile_bad_reduce': "{path}: [json.reduce] '{spec}' = '{how}': ghi trường danh sách dạng \"DanhSach[].Truong\" và một trong {allowed}.",
@@ -515,4 +513,5 @@ MESSAGES: dict[str, str] = {
     'error.unreadable_exports': '{n} tệp xuất không đọc được:\n{files}',
     'error.unreadable_exports.hint': 'Sửa hoặc xuất lại từng tệp; hoặc chạy với --skip-unreadable để tính từ các tệp còn lại và liệt kê các tệp này là bỏ qua.',
     'unreadable_one': '  - {reason}',
+    'columns.candidates': 'Không tìm thấy dòng tiêu đề: các dòng đầu như cchc đã đọc. Ghi một hồ sơ mẫu bằng --write-profile TỆP, sửa lại, rồi chạy với --profile TỆP.',
 }

@@ -247,8 +247,6 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
             if pending:
                 raw.notes.extend(pending)
             return _after_reading(raw, user)
-        if fmt in ("pdf", "image", "zip", "binary"):
-            raise DataError("not_a_table", path=_shown(path), format=FORMAT_NAMES[fmt])
     if ext in (".xlsx", ".xlsm"):
         lim.check_xlsx(path, limits)
     elif ext in (".xls", ".parquet"):
