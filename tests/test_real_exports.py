@@ -72,14 +72,14 @@ def test_each_system_read_with_no_option_gives_the_generated_counts(shape, tmp_p
 @pytest.mark.parametrize("shape", list(NAMES))
 def test_the_run_says_which_profile_it_used(shape, tmp_path):
     path = getattr(rx, shape)(rx.make(20, seed=3), tmp_path / NAMES[shape])
-    res = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    res = runner.invoke(app, ["validate", str(path), "--lang", "en", "-f", "markdown"])
     assert res.exit_code == 0, res.output
     assert f"profile {PROFILE[shape]}" in res.output
 
 
 def test_an_html_table_named_xls_is_said_to_be_html(tmp_path):
     path = rx.dvc_tinh_html(rx.make(10, seed=1), tmp_path / "ds.xls")
-    res = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    res = runner.invoke(app, ["validate", str(path), "--lang", "en", "-f", "markdown"])
     assert res.exit_code == 0, res.output
     assert "read as HTML" in res.output
 
@@ -107,7 +107,7 @@ def test_excel_us_locale_swap_is_repaired_and_reported(tmp_path):
     assert res.exit_code == 0, res.output
     doc = json.loads(res.stdout)
     assert overall(doc)["on_time_rate"] == rx.expected(ds).kpis["on_time_rate"]
-    val = runner.invoke(app, ["validate", str(path), "--lang", "en"])
+    val = runner.invoke(app, ["validate", str(path), "--lang", "en", "-f", "markdown"])
     assert "swapped back to day-first" in val.output
 
 

@@ -86,7 +86,8 @@ def load_records(path: Path, fmt: str, user: ColumnMap) -> tuple[list[dict], lis
         if records is None:
             raise DataError("json_no_records", path=p)
         if isinstance(doc, dict):
-            where = user.json_records or next(k for k in doc if doc[k] is records)
+            where = user.json_records or next((k for k in doc if doc[k] is records), None) or next(
+                (f"{k}.{j}" for k, v in doc.items() if isinstance(v, dict) for j in v if v[j] is records), "?")
             notes.append(Note("json_envelope", {"key": where, "total": doc.get("total", "")}))
     if len(records) > limits.max_rows:
         raise DataError("json_too_many_records", path=p, n=len(records), max=limits.max_rows)
