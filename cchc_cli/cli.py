@@ -460,9 +460,12 @@ def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOp
 
 
 def _skip(on: bool) -> None:
+    """The reading options of this command (every command sets both: a run never inherits
+    them from an earlier command of the same process)."""
     from . import dataset
 
     dataset.SKIP_UNREADABLE = bool(on)
+    dataset.ALLOW_EMPTY = False
 
 
 def _column_map(columns: Optional[Path], profile: Optional[str]):
