@@ -136,6 +136,11 @@ def load(
         inputs.append(rep)
 
     available = set().union(*(set(i.mapped) for i in inputs)) if inputs else set()
+    # a channel that can tell postal from direct: its own column, or a profile's derivation
+    # with a postal rule — never a yes/no "Trực tuyến" flag alone (online or "offline")
+    if any(s.field == "channel" and (s.alt is None or s.alt.endswith(":postal"))
+           for vt in tables for s in vt.raw.mapping.sources):
+        available.add("postal_channel")
     if "received_at" not in available and "submitted_at" in available:
         available.add("received_at")
     available |= {"unit", "level"}

@@ -173,3 +173,15 @@ def test_a_json_export_saved_as_txt_is_read_as_json(tmp_path):
     res = run("validate", p, "-f", "markdown")
     assert res.exit_code == 0, res.output
     assert "read as JSON" in res.output
+
+
+def test_postal_rate_is_not_computable_when_the_channel_is_only_an_online_flag(tmp_path):
+    p = tmp_path / "x.csv"
+    p.write_text("Mã hồ sơ,Ngày tiếp nhận,Trực tuyến\nA,01/03/2023,Có\nB,02/03/2023,Không\n", encoding="utf-8")
+    res = run("compute", p, "--period", "2023-03", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    got = {r["kpi"]: (r["numerator"], r["denominator"]) for r in doc["results"] if not r["group"]}
+    assert got["online_rate"] == (1, 2)
+    assert "postal_rate" not in got
+    assert {"kpi": "postal_rate", "reason": "missing_columns", "columns": ["postal_channel"]} in doc["unavailable"]
