@@ -137,6 +137,8 @@ def run(fn, lang: str, limits: dict | None = None):
         else:
             typer.echo(t("cli.debug_hint", lang), err=True)
         raise typer.Exit(4)
+    finally:
+        _reset_reading_options()
 
 
 def _where(e: BaseException) -> str:
@@ -460,11 +462,19 @@ def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOp
 
 
 def _skip(on: bool) -> None:
-    """The reading options of this command (every command sets both: a run never inherits
-    them from an earlier command of the same process)."""
+    """The reading options of this command (every command sets both, and ``run`` puts them
+    back when it ends: neither a later command nor a library call of the same process
+    inherits them)."""
     from . import dataset
 
     dataset.SKIP_UNREADABLE = bool(on)
+    dataset.ALLOW_EMPTY = False
+
+
+def _reset_reading_options() -> None:
+    from . import dataset
+
+    dataset.SKIP_UNREADABLE = False
     dataset.ALLOW_EMPTY = False
 
 

@@ -174,6 +174,7 @@ def load(
 
 
 SAME_FILE_SHARE = 0.05
+SAME_FILE_MIN_ROWS = 10  # a couple of copies in a small file are conflicts, as before
 
 
 def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
@@ -194,7 +195,7 @@ def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
     nun = sub.groupby("_key", sort=False).nunique(dropna=False)
     bad = nun.index[(nun > 1).any(axis=1)] if len(cols) else nun.index[:0]
     n = int(ids.isin(list(bad)).sum())
-    if n > SAME_FILE_SHARE * len(fr):
+    if n > SAME_FILE_SHARE * len(fr) and n >= SAME_FILE_MIN_ROWS:
         from .i18n import pct
 
         col = vt.raw.mapping.by_field().get("dossier_id", [None])[0]
@@ -422,6 +423,15 @@ def _unreadable(failed: list[tuple[Path, DataError]], skipped: list[Note]) -> No
 def _list_skipped(ds: Dataset, skipped: list[Note]) -> None:
     """Each file not read, as an input of its own (kind "skipped", no row) whose note says
     why: every output format lists the inputs."""
+    first = ds.inputs[0] if ds.inputs else None
     for n in skipped:
-        ds.inputs.append(InputReport(str(n.params.get("path", "")), "skipped", notes=[n]))
+        if n.code in _FOLDER_NOTES and first is not None:  # as before issue 11: a note of the run
+            first.notes.append(n)
+        else:
+            ds.inputs.append(InputReport(str(n.params.get("path", "")), "skipped", notes=[n]))
         ds.notes.append(n)
+
+
+# what a folder walk says of files that are no input at all (cchc's own reports, links):
+# notes on the first file read; a file that could have been an export is a skipped input
+_FOLDER_NOTES = ("skipped_own_report", "skipped_link_loop", "skipped_broken_link", "skipped_unreadable_folder")

@@ -151,13 +151,22 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
 _TEXT_DATE = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\b")
 
 
+def _valid_day(d: int, m: int, y: int) -> bool:
+    """A real day-first date: only such text is evidence of how the column was saved."""
+    import calendar
+
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1] if 1 <= y <= 9999 else False
+
+
 def _locale_swap(raw: RawTable, src: Source) -> None:
     """A date column of a workbook re-saved by Excel under a month-first locale (English,
     US): every date whose day was 12 or less became a native date with day and month
-    swapped, the others stayed dd/mm/yyyy text. When the text dates prove the column is
-    day-first (a day above 12) and no native date has a day above 12, the native dates are
-    swapped back and the repair reported; a column mixing the two otherwise cannot be
-    read without guessing, and the file is refused (exit 3) naming the column."""
+    swapped, the others stayed dd/mm/yyyy text. So: a text date with a day of 12 or less
+    means no such re-save (it would have been converted), and the column is read as it is;
+    when every text date has a day above 12 (the column is provably day-first) and no
+    native date has a day above 12, the native dates are swapped back and the repair
+    reported; otherwise (a native date with a day above 12 among them) which cells were
+    swapped cannot be proven, and the file is refused (exit 3) naming the column."""
     import datetime as dt
 
     s = raw.column(src.column)
@@ -167,14 +176,20 @@ def _locale_swap(raw: RawTable, src: Source) -> None:
     native = [i for i, v in enumerate(vals) if isinstance(v, (dt.datetime, dt.date))]
     if not native:
         return
-    text_days = [int(m.group(1)) for v in vals if isinstance(v, str) and (m := _TEXT_DATE.match(v))]
+    text_days = [int(m.group(1)) for v in vals if isinstance(v, str) and (m := _TEXT_DATE.match(v))
+                 and _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
     if not text_days:
         return
     from .errors import DataError
     from .reading.csv import shown_path
     from .reading.table import Note
 
-    if max(text_days) > 12 and all(vals[i].day <= 12 for i in native):
+    if min(text_days) <= 12:
+        # a month-first locale converts every text date it can read ("05/03/2023" becomes
+        # 3 May): a day-first text date of 12 or less left as text shows the column was not
+        # re-saved that way — a column typed half as dates, half as text, read as it is
+        return
+    if all(vals[i].day <= 12 for i in native):
         out = vals.copy()
         for i in native:
             v = vals[i]

@@ -39,12 +39,20 @@ def read_grid(path: str, grid: Sequence[Sequence[Any]], model: type[BaseModel], 
     return trim_tail(raw)
 
 
+def masked(cells: list[str]) -> list[str]:
+    """A row as it may be shown: a row that reads like a header (no digit in any cell) as it
+    is; a row of data with every cell masked by its shape (personal data never shown)."""
+    if not any(ch.isdigit() for c in cells for ch in c):
+        return cells
+    return ["▒" * min(len(c), 8) if c else "" for c in cells]
+
+
 def preview(grid: Sequence[Sequence[Any]]) -> list[str]:
     """The first non-empty rows, each cell cut short, for a "header not found" message:
-    what cchc saw where it looked for the header."""
+    what cchc saw where it looked for the header (rows of data masked)."""
     out = []
     for row in grid[:40]:
-        cells = [cell_text(v) for v in row]
+        cells = masked([cell_text(v) for v in row])
         if not any(cells):
             continue
         shown = []
@@ -101,7 +109,7 @@ def candidate_rows(path, sheet=None, n: int = 12) -> list[list[str]]:
     for grid, _ in _grids(Path(path), sheet):
         rows = []
         for i, row in enumerate(grid[:40]):
-            cells = [cell_text(v).replace("\n", " ") for v in row]
+            cells = masked([cell_text(v).replace("\n", " ") for v in row])
             if any(cells):
                 rows.append([str(i + 1)] + [c if len(c) <= 40 else c[:39] + "…" for c in cells])
             if len(rows) >= n:
