@@ -387,8 +387,10 @@ def validate(
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
-        if any(len(d.frame) == 0 for d in sources.all()):  # no usable row: reasons listed above
-            raise typer.Exit(3)
+        empty = [d for d in sources.all() if len(d.frame) == 0]
+        if empty:  # no usable row: the reasons are listed above, the error says so
+            raise DataError("no_usable_rows", files=", ".join(i.path for d in empty for i in d.inputs
+                                                              if i.kind != "skipped"))
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
