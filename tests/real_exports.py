@@ -162,7 +162,7 @@ def opencps_records(ds) -> list[dict]:
             "dossierId": 1000 + len(out), "dossierNo": d.id, "receiveDate": _dmy(d.received), "dueDate": _dmy(d.due),
             "finishDate": _dmy(d.finished), "releaseDate": _dmy(d.finished + dt.timedelta(hours=1)) if d.finished else "",
             "dossierStatus": "done" if d.finished else "processing", "online": d.channel == "online",
-            "viaPostal": 1 if d.channel == "postal" else 0, "fromViaPostal": 0,
+            "viaPostal": len(out) % 3 == 0, "fromViaPostal": 1 if d.channel == "postal" else 0,
             "serviceLevel": _OPENCPS_LEVEL[d.level], "govAgencyName": d.unit, "serviceName": d.procedure,
             "applicant": {"applicantName": "Trần Thị B", "cityName": "Cần Thơ"},
         })
@@ -195,16 +195,17 @@ _VI_CHANNEL = {"direct": "Trực tiếp", "online": "Trực tuyến", "postal": 
 
 
 def _dmy_hm(t: dt.datetime | None) -> str:
-    return t.strftime("%d/%m/%Y %H:%M") if t else ""
+    return t.strftime("%d/%m/%Y %H:%M:%S") if t else ""
 
 
 def dvc_tinh_rows(ds) -> list[list]:
-    head = ["STT", "Số hồ sơ", "Chủ hồ sơ", "Tên thủ tục", "Ngày tiếp nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý",
-            "Kênh thực hiện", "Trạng thái", "Đơn vị xử lý"]
+    """Headers as ExcelXuatDanhSachHoSoTheoDoiModal.tsx writes them (no channel column)."""
+    head = ["STT", "Đơn vị tiếp nhận", "Tên thủ tục hành chính", "Mã hồ sơ", "Trạng thái", "Địa chỉ", "Người nộp",
+            "Chủ hồ sơ", "Ngày nộp hồ sơ", "Ngày nhận", "Ngày hẹn trả", "Ngày kết thúc xử lý"]
     rows = [head]
     for i, d in enumerate(ds, 1):
-        rows.append([i, d.id, "Lê Văn C", d.procedure, d.received, d.due, d.finished,
-                     _VI_CHANNEL[d.channel], "Đã trả kết quả" if d.finished else "Đang xử lý", d.unit])
+        rows.append([i, d.unit, d.procedure, d.id, "Đã trả kết quả" if d.finished else "Đang xử lý",
+                     "Cần Thơ", "Lê Văn C", "Lê Văn C", d.received, d.received, d.due, d.finished])
     return rows
 
 
@@ -213,12 +214,13 @@ def dvc_tinh_html(ds, path: Path) -> Path:
 
     rows = dvc_tinh_rows(ds)
     parts = ['<html><head><meta http-equiv="Content-Type" content="text/html; charset=utf-8"></head><body>',
-             '<table border="1"><tr><td colspan="10" align="center"><b>DANH SÁCH HỒ SƠ<br/>Tháng 3/2023</b></td></tr>']
-    parts.append("<tr>" + "".join(f"<th>{html.escape(h)}</th>" for h in rows[0]) + "</tr>")
+             '<table id="danhSachHoSoTable"><thead><tr><td colspan="9"><br/></td></tr>'
+             '<tr><td colspan="8"><strong></strong></td></tr>']
+    parts.append("<tr>" + "".join(f"<td><strong>{html.escape(h)}</strong></td>" for h in rows[0]) + "</tr></thead><tbody>")
     for r in rows[1:]:
         cells = [_dmy_hm(v) if isinstance(v, dt.datetime) else ("" if v is None else str(v)) for v in r]
         parts.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    parts.append("</table></body></html>")
+    parts.append("</tbody></table></body></html>")
     path.write_bytes(b"\xef\xbb\xbf" + "\n".join(parts).encode("utf-8"))
     return path
 
@@ -246,19 +248,22 @@ def us_locale_xlsx(ds, path: Path, provable: bool = True) -> Path:
                 out.append(v)
         ws.append(out)
     if not provable:
-        ws.cell(row=2, column=5).value = dt.datetime(YEAR, 3, 20, 8, 0)  # a native date with day 20
+        ws.cell(row=2, column=10).value = dt.datetime(YEAR, 3, 20, 8, 0)  # "Ngày nhận": a native date, day 20
     wb.save(path)
     return path
 
 
 def epar_rows(ds) -> list[list]:
     rows = [["SỔ THEO DÕI HỒ SƠ\nBỘ PHẬN TIẾP NHẬN VÀ TRẢ KẾT QUẢ\nTháng 3 năm 2023"],
-            ["STT", "Tên thủ tục", "Người nộp", "Ngày nhận", "Ngày hẹn trả", "Ngày ký hồ sơ", "Ngày trả kết quả",
+            ["TT", "Tên thủ tục", "Người nộp", "Ngày nhận", "Ngày hẹn trả", "Ngày ký hồ sơ", "Ngày trả kết quả",
              "Đơn vị"]]
+
+    def dmy(t):  # e-par's d-m-Y
+        return f"{t.day}-{t.month}-{t.year}" if t else ""
+
     for i, d in enumerate(ds, 1):
-        rows.append([i, d.procedure, "Phạm Thị D", d.received.strftime("%d/%m/%Y"), d.due.strftime("%d/%m/%Y"),
-                     d.finished.strftime("%d/%m/%Y") if d.finished else "",
-                     d.finished.strftime("%d/%m/%Y") if d.finished else "", d.unit])
+        rows.append([i, d.procedure, "Phạm Thị D", dmy(d.received), dmy(d.due), dmy(d.finished), dmy(d.finished),
+                     d.unit])
     return rows
 
 
