@@ -370,6 +370,8 @@ def load_inputs(
         fmap = profile_for(f, user, sheet)
         if fmap is not None:
             maps[f] = fmap
+        elif f not in exp.in_folder and kind is None and what_table(f, user, sheet) == "summary":
+            raise DataError("summary_not_input", path=shown_path(f))
         elif f in exp.in_folder and kind is None:
             # a file found in a folder that holds no table cchc knows: listed, not read
             what = what_table(f, user, sheet)

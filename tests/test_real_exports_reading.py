@@ -185,3 +185,11 @@ def test_postal_rate_is_not_computable_when_the_channel_is_only_an_online_flag(t
     assert got["online_rate"] == (1, 2)
     assert "postal_rate" not in got
     assert {"kpi": "postal_rate", "reason": "missing_columns", "columns": ["postal_channel"]} in doc["unavailable"]
+
+
+def test_a_summary_named_on_the_command_line_is_refused_saying_what_it_is(tmp_path):
+    p = tmp_path / "bieu-06a.csv"
+    p.write_text("BIỂU 06a\nĐơn vị,Số mới tiếp nhận,Trước hạn,Đúng hạn,Quá hạn\nUBND xã A,10,3,4,1\n", encoding="utf-8")
+    res = run("compute", p)
+    assert res.exit_code == 3
+    assert "summary report of counts" in res.output

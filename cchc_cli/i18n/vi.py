@@ -514,4 +514,6 @@ MESSAGES: dict[str, str] = {
     'error.unreadable_exports.hint': 'Sửa hoặc xuất lại từng tệp; hoặc chạy với --skip-unreadable để tính từ các tệp còn lại và liệt kê các tệp này là bỏ qua.',
     'unreadable_one': '  - {reason}',
     'columns.candidates': 'Không tìm thấy dòng tiêu đề: các dòng đầu như cchc đã đọc. Ghi một hồ sơ mẫu bằng --write-profile TỆP, sửa lại, rồi chạy với --profile TỆP.',
+    'error.summary_not_input': '{path}: báo cáo tổng hợp số liệu (như Biểu 06/06a), không phải danh sách hồ sơ: cchc tính từ danh sách hồ sơ.',
+    'error.summary_not_input.hint': 'Xuất danh sách hồ sơ làm nên báo cáo tổng hợp đó từ phần mềm một cửa.',
 }
