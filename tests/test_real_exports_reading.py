@@ -193,3 +193,17 @@ def test_a_summary_named_on_the_command_line_is_refused_saying_what_it_is(tmp_pa
     res = run("compute", p)
     assert res.exit_code == 3
     assert "summary report of counts" in res.output
+
+
+def test_diff_reads_json_exports_and_saved_results(tmp_path):
+    ds = rx.make(30, seed=9)
+    a = rx.dvcqg_json(ds, tmp_path / "a.json")
+    b = rx.opencps_json(ds, tmp_path / "b.json")
+    res = run("diff", a, b, "--period", "2023-03", "-f", "json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    changed = [k for k in doc["kpis"] if k.get("change") not in (None, "unchanged", "missing", "new", "gone")] \
+        if isinstance(doc.get("kpis"), list) else []
+    saved = tmp_path / "r.json"
+    assert run("compute", a, "--period", "2023-03", "-o", saved).exit_code == 0
+    assert run("diff", saved, b, "--period", "2023-03").exit_code == 0
