@@ -231,6 +231,7 @@ def compute(
                     columns=_column_map(columns, profile),
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                     on_file=_progress(lg))
+        _empty_period(result, lg)
         from .render.views.compute import document
 
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
@@ -277,6 +278,7 @@ def check_targets(
                             period=period, start=from_, end=to, columns=_column_map(columns, profile), sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                             on_file=_progress(lg))
+        _empty_period(result, lg)
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
@@ -461,6 +463,25 @@ def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOp
         emit(profiles_document(lg), fmt(format, None), None, lg)
 
     run(body, lg)
+
+
+def _empty_period(result, lang: str) -> None:
+    """A period the user asked for with no dossier in it: said on stderr, with the span of
+    the data, so that a typo in --period never passes for a quiet month."""
+    ds = getattr(result, "dataset", None)
+    if ds is None or result.period.inferred or "received_at" not in ds.frame.columns:
+        return
+    overall = next((c for c in result.counts if not c.group), None)
+    if overall is None or overall.values.get("new", 0):
+        return
+    rec = ds.frame["received_at"].dropna()
+    if rec.empty:
+        return
+    from .i18n import t
+
+    typer.echo(t("reading.empty_period", lang, start=result.period.start.strftime("%d/%m/%Y"),
+                 end=result.period.end.strftime("%d/%m/%Y"), first=rec.min().strftime("%d/%m/%Y"),
+                 last=rec.max().strftime("%d/%m/%Y")), err=True)
 
 
 def _skip(on: bool) -> None:

@@ -207,3 +207,14 @@ def test_diff_reads_json_exports_and_saved_results(tmp_path):
     saved = tmp_path / "r.json"
     assert run("compute", a, "--period", "2023-03", "-o", saved).exit_code == 0
     assert run("diff", saved, b, "--period", "2023-03").exit_code == 0
+
+
+def test_a_period_with_no_dossier_says_so_with_the_span_of_the_data(tmp_path):
+    p = rx.dvcqg_json(rx.make(20, seed=4), tmp_path / "s.json")
+    r = run("compute", p, "--period", "2024-05")
+    assert r.exit_code == 0
+    assert "No dossier received in this period (01/05/2024 – 31/05/2024); the data spans 01/03/2023" in r.stderr
+    r = run("check-targets", p, "--period", "2024-05", "--preset", "hanoi-2022")
+    assert r.exit_code == 3
+    assert "No dossier received in this period" in r.stderr
+    assert "No dossier received" not in run("compute", p, "--period", "2023-03").stderr

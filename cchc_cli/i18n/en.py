@@ -516,4 +516,5 @@ MESSAGES: dict[str, str] = {
     'columns.candidates': 'No header row found: the first rows as cchc read them. Write a starter profile with --write-profile FILE, edit it, then run with --profile FILE.',
     'error.summary_not_input': '{path}: a summary report of counts (such as Bieu 06/06a), not a list of dossiers: cchc computes from dossier lists.',
     'error.summary_not_input.hint': 'Export the list of dossiers (Danh sach ho so) behind the summary from the one-stop system.',
+    'reading.empty_period': 'No dossier received in this period ({start} – {end}); the data spans {first} – {last}.',
 }

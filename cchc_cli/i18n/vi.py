@@ -516,4 +516,5 @@ MESSAGES: dict[str, str] = {
     'columns.candidates': 'Không tìm thấy dòng tiêu đề: các dòng đầu như cchc đã đọc. Ghi một hồ sơ mẫu bằng --write-profile TỆP, sửa lại, rồi chạy với --profile TỆP.',
     'error.summary_not_input': '{path}: báo cáo tổng hợp số liệu (như Biểu 06/06a), không phải danh sách hồ sơ: cchc tính từ danh sách hồ sơ.',
     'error.summary_not_input.hint': 'Xuất danh sách hồ sơ làm nên báo cáo tổng hợp đó từ phần mềm một cửa.',
+    'reading.empty_period': 'Không có hồ sơ nào được tiếp nhận trong kỳ này ({start} – {end}); dữ liệu trải từ {first} đến {last}.',
 }
