@@ -51,6 +51,9 @@ PeriodOpt = typer.Option(None, "--period", help="Kỳ / period: 2023-03, 2023-Q1
 FromOpt = typer.Option(None, "--from", help="Từ ngày / from (2023-03-01).")
 ToOpt = typer.Option(None, "--to", help="Đến ngày / to (2023-03-31).")
 ColumnsOpt = typer.Option(None, "--columns", help="Tệp TOML ánh xạ cột / column mapping file.")
+SkipOpt = typer.Option(False, "--skip-unreadable",
+                       help="Bỏ qua tệp xuất không đọc được và liệt kê / carry on past unreadable exports, listing them.")
+ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ hệ thống (tên hoặc tệp TOML, xem cchc profiles) / system profile NAME|FILE.")
 SheetOpt = typer.Option(None, "--sheet", help="Tên hoặc số thứ tự trang tính / sheet name or number.")
 FormatOpt = typer.Option(None, "--format", "-f", help="table, json, csv, markdown, xlsx, html.")
 TableOpt = typer.Option(None, "--table", help="Bảng của --format csv / the table --format csv writes: kpis (mặc định), counts.")
@@ -141,6 +144,8 @@ def run(fn, lang: str, limits: dict | None = None):
         else:
             typer.echo(t("cli.debug_hint", lang), err=True)
         raise typer.Exit(4)
+    finally:
+        _reset_reading_options()
 
 
 def _where(e: BaseException) -> str:
@@ -213,7 +218,8 @@ def _progress(lang: str):
 def compute(
     paths: List[Path] = PathsArg, by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt,
     from_: Optional[str] = FromOpt, to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt,
-    sheet: Optional[str] = SheetOpt, catalogue: Optional[List[Path]] = CatalogueOpt,
+    profile: Optional[str] = ProfileOpt, skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
+    catalogue: Optional[List[Path]] = CatalogueOpt,
     logbook: Optional[List[Path]] = LogbookOpt, calendar: Optional[List[Path]] = CalendarOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
@@ -226,12 +232,15 @@ def compute(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .api import compute as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, units)
-        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
+        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to,
+                    columns=_column_map(columns, profile),
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                     on_file=_progress(lg), units=units)
+        _empty_period(result, lg)
         from .render.views.compute import document
 
         emit(document(result, lg, calendar, table.value if table else "kpis"), fmt(format, output), output, lg,
@@ -257,7 +266,8 @@ def check_targets(
     targets: Optional[Path] = typer.Option(None, "--targets", help="Tệp chỉ tiêu (TOML) / targets file."),
     preset: Optional[str] = typer.Option(None, "--preset", help="Bộ chỉ tiêu có sẵn / built-in preset (cchc presets)."),
     by: Optional[str] = ByOpt, period: Optional[str] = PeriodOpt, from_: Optional[str] = FromOpt,
-    to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    to: Optional[str] = ToOpt, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt,
+    skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt, kind: Optional[str] = KindOpt,
     fail_on: Optional[List[str]] = typer.Option(None, "--fail-on", help="fail (mặc định), warn, no-data; ghép được: warn,no-data."),
@@ -274,16 +284,18 @@ def check_targets(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         if index:
-            return _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet, catalogue, units,
-                                formula, kind, format, output, lg)
+            return _check_index(paths, targets, preset, fail_on, period, from_, to, columns, sheet,
+                                catalogue, units, formula, kind, format, output, lg)
         from .api import check_targets as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
-                            period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                            period=period, start=from_, end=to, columns=_column_map(columns, profile), sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                             on_file=_progress(lg), units=units)
+        _empty_period(result, lg)
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"
@@ -339,7 +351,8 @@ def diff_cmd(
     period: Optional[str] = PeriodOpt,
     old_period: Optional[str] = typer.Option(None, "--old-period", help="Kỳ của bên cũ / period of OLD."),
     new_period: Optional[str] = typer.Option(None, "--new-period", help="Kỳ của bên mới / period of NEW."),
-    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, skip_unreadable: bool = SkipOpt,
+    sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     calendar: Optional[List[Path]] = CalendarOpt,
     index: bool = typer.Option(False, "--index", help="So sánh điểm QĐ 766 (tệp xuất hoặc JSON của cchc index) / compare QĐ 766 points."),
@@ -354,6 +367,7 @@ def diff_cmd(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
         from .compare import diff as do
 
         import math
@@ -376,7 +390,7 @@ def diff_cmd(
         # OLD may be several paths; the last positional argument is NEW
         result = do([str(p) for p in olds], [str(new)], by=by, targets=targets, preset=preset,
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
-                    new_period=new_period, columns=columns, sheet=sheet, catalogue=catalogue, logbook=logbook,
+                    new_period=new_period, columns=_column_map(columns, profile), sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
         from .render.views.diff import document
 
@@ -445,7 +459,8 @@ def presets(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt
 
 @app.command()
 def validate(
-    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    paths: List[Path] = PathsArg, columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt,
+    skip_unreadable: bool = SkipOpt, sheet: Optional[str] = SheetOpt,
     catalogue: Optional[List[Path]] = CatalogueOpt, logbook: Optional[List[Path]] = LogbookOpt,
     kind: Optional[str] = KindOpt, format: Optional[Format] = FormatOpt, output: Optional[Path] = OutputOpt,
     strict: bool = typer.Option(False, "--strict", help="Mã thoát 3 nếu có bất kỳ vấn đề nào / exit 3 on any problem."),
@@ -457,18 +472,27 @@ def validate(
     lg = _lang(lang)
 
     def body():
+        _skip(skip_unreadable)
+        from . import dataset
         from .dataset import load_inputs
+
+        dataset.ALLOW_EMPTY = True
 
         inputs = _check_output(output, paths, catalogue, logbook, columns)
         from .schema.headers import ColumnMap
         from .schema.models import DossierRecord
 
         sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
-                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lg))
+                              columns=_column_map(columns, profile) or ColumnMap.load(None, DossierRecord), sheet=sheet,
+                              on_file=_progress(lg))
         from .render.views.validate import document
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)
         problems = [p for d in sources.all() for p in d.problems]
+        empty = [d for d in sources.all() if len(d.frame) == 0]
+        if empty:  # no usable row: the reasons are listed above, the error says so
+            raise DataError("no_usable_rows", files=", ".join(i.path for d in empty for i in d.inputs
+                                                              if i.kind != "skipped"))
         if strict and (problems or any(d.conflict_count for d in sources.all())):
             raise typer.Exit(3)
 
@@ -478,7 +502,9 @@ def validate(
 @app.command()
 def columns(
     path: Path = typer.Argument(..., help="Một tệp xuất dữ liệu / one export file."),
-    columns: Optional[Path] = ColumnsOpt, sheet: Optional[str] = SheetOpt,
+    columns: Optional[Path] = ColumnsOpt, profile: Optional[str] = ProfileOpt, sheet: Optional[str] = SheetOpt,
+    write_profile: Optional[Path] = typer.Option(None, "--write-profile",
+                                                 help="Ghi hồ sơ hệ thống mẫu (TOML) / write a starter profile."),
     format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt,
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
@@ -496,12 +522,101 @@ def columns(
             raise DataError("columns_input_not_found", path=str(path))
         if path.is_dir():
             raise DataError("columns_input_is_dir", path=str(path))
-        raw = read_table(path, DossierRecord, ColumnMap.load(columns, DossierRecord), sheet)
+        from .reading.kind import profile_for
+
+        user = _column_map(columns, profile) or ColumnMap.load(None, DossierRecord)
+        user = profile_for(path, user, sheet) or user
+        from .reading.grid import candidate_rows, starter_profile
+
+        if write_profile is not None:
+            from .render.output import check_output
+
+            check_output(write_profile, [path])
+            write_profile.write_text(starter_profile(path, candidate_rows(path, sheet)), encoding="utf-8")
+        try:
+            raw = read_table(path, DossierRecord, user, sheet)
+        except DataError as e:
+            rows = candidate_rows(path, sheet)
+            if not rows:
+                raise
+            # no header found: what cchc saw, row by row, instead of a bare refusal
+            from .render.views.columns import candidates_document
+
+            typer.echo(e.text(lg), err=True)
+            emit(candidates_document(str(path), rows, lg), fmt(format, None), None, lg)
+            raise typer.Exit(3)
         from .render.views.columns import document
 
         emit(document(raw, lg), fmt(format, None), None, lg)
 
     run(body, lg, _limits(max_file_mb, max_xlsx_mb, max_xlsx_ratio, max_cell_chars, max_rows, max_cells))
+
+
+@app.command()
+def profiles(format: Optional[Format] = FormatOpt, lang: Optional[Lang] = LangOpt):
+    """Các hệ thống cchc đọc được và nguồn / the system profiles cchc reads, with their sources."""
+    lg = _lang(lang)
+
+    def body():
+        from .render.views.profiles import profiles_document
+
+        emit(profiles_document(lg), fmt(format, None), None, lg)
+
+    run(body, lg)
+
+
+def _empty_period(result, lang: str) -> None:
+    """A period the user asked for with no dossier in it: said on stderr, with the span of
+    the data, so that a typo in --period never passes for a quiet month."""
+    ds = getattr(result, "dataset", None)
+    if ds is None or result.period.inferred or "received_at" not in ds.frame.columns:
+        return
+    overall = next((c for c in result.counts if not c.group), None)
+    if overall is None or overall.values.get("new", 0):
+        return
+    rec = ds.frame["received_at"].dropna()
+    if rec.empty:
+        return
+    from .i18n import t
+
+    typer.echo(t("reading.empty_period", lang, start=result.period.start.strftime("%d/%m/%Y"),
+                 end=result.period.end.strftime("%d/%m/%Y"), first=rec.min().strftime("%d/%m/%Y"),
+                 last=rec.max().strftime("%d/%m/%Y")), err=True)
+
+
+def _skip(on: bool) -> None:
+    """The reading options of this command (every command sets both, and ``run`` puts them
+    back when it ends: neither a later command nor a library call of the same process
+    inherits them)."""
+    from . import dataset
+
+    dataset.SKIP_UNREADABLE = bool(on)
+    dataset.ALLOW_EMPTY = False
+
+
+def _reset_reading_options() -> None:
+    from . import dataset
+
+    dataset.SKIP_UNREADABLE = False
+    dataset.ALLOW_EMPTY = False
+
+
+def _column_map(columns: Optional[Path], profile: Optional[str]):
+    """``--columns`` and ``--profile`` as one column map (None when neither is given): the
+    profile forced, the user's own headers on top."""
+    if profile is None and columns is None:
+        return None
+    from .schema.headers import ColumnMap
+    from .schema.models import DossierRecord
+
+    user = ColumnMap.load(columns, DossierRecord)
+    if profile is None:
+        return user
+    from .profiles import load, merged
+
+    m = merged(load(profile), user)
+    m.forced = True
+    return m
 
 
 @app.command()

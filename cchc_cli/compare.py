@@ -50,7 +50,16 @@ MAX_CHANGES = 1000
 
 
 def _is_json(paths: list[str | Path]) -> bool:
-    return len(paths) == 1 and Path(paths[0]).suffix.lower() == ".json"
+    """One saved result of cchc (``"tool": "cchc"``); any other JSON is an export (issue 11)."""
+    if len(paths) != 1 or Path(paths[0]).suffix.lower() != ".json":
+        return False
+    p = Path(paths[0])
+    if not p.is_file():
+        return True  # the saved-result reader says what is wrong
+    from .reading import own_report
+    from .reading.sniff import sniff
+
+    return own_report(p) == "JSON" or sniff(p) not in ("json", "jsonl")
 
 
 def load_saved(path: str | Path) -> ComputeResult:

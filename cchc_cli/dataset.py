@@ -51,8 +51,11 @@ class InputReport:
     notes: list[Note] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
-                "rejected": self.rejected, "duplicates": self.duplicates}
+        out = {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
+               "rejected": self.rejected, "duplicates": self.duplicates}
+        if self.kind == "skipped" and self.notes:  # why the file was not read
+            out["reason"] = self.notes[0].code
+        return out
 
 
 @dataclass
@@ -87,21 +90,37 @@ def load(
     columns: ColumnMap | None = None,
     sheet: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    maps: dict[Path, ColumnMap] | None = None,
+    failed: list | None = None,
 ) -> Dataset:
-    user = columns if columns is not None else ColumnMap()
+    """``maps``: the column map of each file a profile was matched for (else ``columns``)."""
+    base = columns if columns is not None else ColumnMap()
+    maps = maps or {}
     if kind is None:
         kind = next((k for k, m in INPUT_KINDS.items() if m is model), "dossiers")
     model = INPUT_KINDS[kind]
-    files = expand_paths(paths) if not isinstance(paths, _Files) else list(paths)
+    exp = expand_paths(paths) if not isinstance(paths, _Files) else None
+    files = list(exp) if exp is not None else list(paths)
+    own_failed = failed is None
+    failed = [] if failed is None else failed
     tables: list[ValidatedTable] = []
     inputs: list[InputReport] = []
     notes: list[Note] = []
     for f in files:
         if on_file:
             on_file(f)
-        raw = read_table(f, model, user, sheet)
-        _require(raw, model)
-        vt = validate_table(raw, model, user, consume=True)
+        user = maps.get(f, base)
+        try:
+            raw = read_table(f, model, user, sheet)
+            if user.row_key:
+                _row_key(raw, model)
+            _require(raw, model)
+            if user.profile:
+                raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
+            vt = validate_table(raw, model, user, consume=True)
+        except DataError as e:  # every unreadable export is reported at once
+            failed.append((f, e))
+            continue
         rep = InputReport(
             shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
             sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
@@ -109,12 +128,19 @@ def load(
             footer_rows=raw.footer_rows, notes=list(raw.notes),
             mapped={s.field: s.header for s in raw.mapping.sources},
         )
+        if kind == "dossiers":
+            _same_file_ids(vt, rep)
         _fill_context(vt, rep, f, kind)
         vt.raw.frame = vt.raw.frame.iloc[:0]  # the raw text is no longer needed: free it
         tables.append(vt)
         inputs.append(rep)
 
     available = set().union(*(set(i.mapped) for i in inputs)) if inputs else set()
+    # a channel that can tell postal from direct: its own column, or a profile's derivation
+    # with a postal rule — never a yes/no "Trực tuyến" flag alone (online or "offline")
+    if any(s.field == "channel" and (s.alt is None or s.alt.endswith(":postal"))
+           for vt in tables for s in vt.raw.mapping.sources):
+        available.add("postal_channel")
     if "received_at" not in available and "submitted_at" in available:
         available.add("received_at")
     available |= {"unit", "level"}
@@ -136,9 +162,62 @@ def load(
     for i, rep in enumerate(inputs):
         rep.duplicates = int(dup_per_file.get(i, 0))
         rep.used = rep.rows - rep.rejected - rep.duplicates
-    if frame.empty or len(frame) == 0:
+    if own_failed:
+        skipped = list(exp.skipped) if exp is not None else []
+        _unreadable(failed, skipped)
+    if (frame.empty or len(frame) == 0) and not (ALLOW_EMPTY and inputs):
         raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
-    return Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+    out = Dataset(frame, inputs, problems, conflicts, n_conflicts, notes, available, model)
+    if own_failed:
+        _list_skipped(out, skipped)
+    return out
+
+
+SAME_FILE_SHARE = 0.05
+SAME_FILE_MIN_ROWS = 10  # a couple of copies in a small file are conflicts, as before
+
+
+def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
+    """More than 5 % of a file's rows sharing their dossier number with another row of the
+    same file, and disagreeing: the column read as the dossier number is not one (a date, a
+    procedure code). Stop (exit 3) rather than collapse them; fewer are conflicts."""
+    fr = vt.frame
+    if "dossier_id" not in fr.columns or len(fr) == 0:
+        return
+    ids = fr["dossier_id"]
+    dup = ids.duplicated(keep=False).to_numpy()
+    if dup.sum() <= SAME_FILE_SHARE * len(fr):
+        return
+    cols = [c for c in fr.columns if not c.startswith("_") and not c.endswith("!") and c != "dossier_id"]
+    sub = fr.loc[dup, cols].astype(object)
+    sub = sub.where(sub.notna(), None)
+    sub["_key"] = ids[dup].to_numpy()
+    nun = sub.groupby("_key", sort=False).nunique(dropna=False)
+    bad = nun.index[(nun > 1).any(axis=1)] if len(cols) else nun.index[:0]
+    n = int(ids.isin(list(bad)).sum())
+    if n > SAME_FILE_SHARE * len(fr) and n >= SAME_FILE_MIN_ROWS:
+        from .i18n import pct
+
+        col = vt.raw.mapping.by_field().get("dossier_id", [None])[0]
+        raise DataError("duplicate_ids_in_file", path=rep.path, n=n, rows=len(fr), share=pct(n / len(fr), 1, "en"),
+                        example=str(bad[0])[:40], column=col.header if col else "dossier_id")
+
+
+def _row_key(raw, model) -> None:
+    """A list with no dossier number, read with a profile that says so (``row_key``): each
+    row is keyed by its file and row ("so-bao-cao.xls#12"), documented, never a column
+    borrowed from another field; a dossier listed twice is then counted twice."""
+    if model is not DossierRecord or "dossier_id" in raw.mapping.fields:
+        return
+    from .schema.headers import Source
+    from .schema.models import spec_of
+
+    pos = max(len(raw.mapping.headers), *(s.column + 1 for s in raw.mapping.sources)) + 1000
+    stem = Path(raw.path).name
+    raw.frame[f"c{pos}"] = pd.Series([f"{stem}#{int(r)}" for r in raw.rows], index=raw.frame.index, dtype=object)
+    label = "#"
+    raw.mapping.sources.append(Source("dossier_id", pos, label, spec_of(model, "dossier_id").parser))
+    raw.notes.append(Note("row_key", {"file": stem}))
 
 
 def _require(raw, model) -> None:
@@ -269,23 +348,92 @@ def load_inputs(
     explicit catalogue and logbook. Files of one kind form one data set."""
     from .reading.kind import detect_kind
 
+    from .reading.kind import profile_for, what_table
+
     user = columns if columns is not None else ColumnMap()
     by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
+    maps: dict[Path, ColumnMap] = {}
     seen: set[Path] = set()
+    skipped: list[Note] = []
     for extra, k in ((catalogue, "catalogue"), (logbook, "logbook")):
-        for f in expand_paths(extra) if extra else []:
+        exp = expand_paths(extra) if extra else []
+        skipped.extend(getattr(exp, "skipped", []))
+        for f in exp:
             seen.add(f.resolve())
             by_kind[k].append(f)
-    for f in expand_paths(paths):
+    exp = expand_paths(paths)
+    skipped.extend(exp.skipped)
+    for f in exp:
         if f.resolve() in seen:  # given twice (in a directory and by option): read once
             continue
         seen.add(f.resolve())
-        k = kind or detect_kind(f, user, sheet)
+        fmap = profile_for(f, user, sheet)
+        if fmap is not None:
+            maps[f] = fmap
+        elif f not in exp.in_folder and kind is None and what_table(f, user, sheet) == "summary":
+            raise DataError("summary_not_input", path=shown_path(f))
+        elif f in exp.in_folder and kind is None:
+            # a file found in a folder that holds no table cchc knows: listed, not read
+            what = what_table(f, user, sheet)
+            if what != "table":
+                skipped.append(Note("skipped_summary" if what == "summary" else "skipped_no_header",
+                                    {"path": shown_path(f)}))
+                continue
+        k = kind or detect_kind(f, fmap or user, sheet)
         by_kind[k].append(f)
     out = Inputs()
+    failed: list[tuple[Path, DataError]] = []
     for k, files in by_kind.items():
         if files:
-            setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file))
+            try:
+                setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file, maps=maps,
+                                     failed=failed))
+            except DataError as e:
+                if e.code != "no_usable_rows" or not failed:
+                    raise
+    _unreadable(failed, skipped)
     if out.dossiers is None and out.catalogue is None and out.documents is None:
         raise DataError("no_input_of_any_kind")
+    _list_skipped(out.all()[0], skipped)
     return out
+
+
+# --skip-unreadable: set for the run by the command line (a plain flag, not a context
+# variable, so that diff's reading threads see it too)
+SKIP_UNREADABLE = False
+# `cchc validate`: a file whose every row is rejected still gives its per-row reasons
+ALLOW_EMPTY = False
+
+
+def _unreadable(failed: list[tuple[Path, DataError]], skipped: list[Note]) -> None:
+    """Exports that could not be read: every one reported at once (exit 3), or, with
+    --skip-unreadable, listed as skipped inputs with the reason."""
+    if not failed:
+        return
+    from .i18n import joined, msg
+
+    if SKIP_UNREADABLE:
+        for f, e in failed:
+            skipped.append(Note("skipped_unreadable", {"path": shown_path(f), "reason": msg(f"error.{e.code}", **e.params)}))
+        return
+    if len(failed) == 1:
+        raise failed[0][1]
+    raise DataError("unreadable_exports", n=len(failed),
+                    files=joined([msg("unreadable_one", reason=msg(f"error.{e.code}", **e.params)) for _, e in failed]))
+
+
+def _list_skipped(ds: Dataset, skipped: list[Note]) -> None:
+    """Each file not read, as an input of its own (kind "skipped", no row) whose note says
+    why: every output format lists the inputs."""
+    first = ds.inputs[0] if ds.inputs else None
+    for n in skipped:
+        if n.code in _FOLDER_NOTES and first is not None:  # as before issue 11: a note of the run
+            first.notes.append(n)
+        else:
+            ds.inputs.append(InputReport(str(n.params.get("path", "")), "skipped", notes=[n]))
+        ds.notes.append(n)
+
+
+# what a folder walk says of files that are no input at all (cchc's own reports, links):
+# notes on the first file read; a file that could have been an export is a skipped input
+_FOLDER_NOTES = ("skipped_own_report", "skipped_link_loop", "skipped_broken_link", "skipped_unreadable_folder")

@@ -10,6 +10,7 @@ fields are missing or unreadable are rejected; any other unreadable value is kep
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Annotated, Any
@@ -97,7 +98,16 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
             continue
         bad_total = np.zeros(n, dtype=bool)
         values = None
+        if sources[0].combine == "derive":  # a field a profile derives from several columns
+            values, bad_total = _derive(raw, spec.name, sources, user, extra, problems, annotations[spec.name],
+                                        consume)
+            out[spec.name] = values
+            if bad_total.any():
+                out[invalid_col(spec.name)] = bad_total
+            continue
         for src in sources:
+            if src.parser.kind == "date":
+                _locale_swap(raw, src)
             vals, bad = _parse_source(raw, src, extra)
             if bad.any():
                 problems.extend(_problems(raw, src, bad, annotations[spec.name], extra))
@@ -136,6 +146,86 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
     rejected_rows = np.concatenate([raw.rows[reject], np.asarray([r for r, _ in raw.bad_rows], dtype=np.int64)])
     frame = frame.loc[~reject].reset_index(drop=True)
     return ValidatedTable(raw, frame, rejected_rows, problems, notes)
+
+
+_TEXT_DATE = re.compile(r"^\s*([0-9]{1,2})[/.\-]([0-9]{1,2})[/.\-]([0-9]{4})\b")
+
+
+def _valid_day(d: int, m: int, y: int) -> bool:
+    """A real day-first date: only such text is evidence of how the column was saved."""
+    import calendar
+
+    return 1 <= m <= 12 and 1 <= d <= calendar.monthrange(y, m)[1] if 1 <= y <= 9999 else False
+
+
+def _locale_swap(raw: RawTable, src: Source) -> None:
+    """A date column of a workbook re-saved by Excel under a month-first locale (English,
+    US): every date whose day was 12 or less became a native date with day and month
+    swapped, the others stayed dd/mm/yyyy text. So: a text date with a day of 12 or less
+    means no such re-save (it would have been converted), and the column is read as it is;
+    when every text date has a day above 12 (the column is provably day-first) and no
+    native date has a day above 12, the native dates are swapped back and the repair
+    reported; otherwise (a native date with a day above 12 among them) which cells were
+    swapped cannot be proven, and the file is refused (exit 3) naming the column."""
+    import datetime as dt
+
+    s = raw.column(src.column)
+    if s.dtype != object or s.empty:
+        return
+    vals = s.to_numpy(dtype=object)
+    native = [i for i, v in enumerate(vals) if isinstance(v, (dt.datetime, dt.date))]
+    if not native:
+        return
+    text_days = [int(m.group(1)) for v in vals if isinstance(v, str) and (m := _TEXT_DATE.match(v))
+                 and _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
+    if not text_days:
+        return
+    from .errors import DataError
+    from .reading.csv import shown_path
+    from .reading.table import Note
+
+    if min(text_days) <= 12:
+        # a month-first locale converts every text date it can read ("05/03/2023" becomes
+        # 3 May): a day-first text date of 12 or less left as text shows the column was not
+        # re-saved that way — a column typed half as dates, half as text, read as it is
+        return
+    if all(vals[i].day <= 12 for i in native):
+        out = vals.copy()
+        for i in native:
+            v = vals[i]
+            out[i] = v.replace(month=v.day, day=v.month)
+        raw.frame[col(src.column)] = pd.Series(out, index=s.index, dtype=object)
+        raw.notes.append(Note("locale_swap_repaired", {"column": src.header, "n": len(native), "text": len(text_days)}))
+        return
+    raise DataError("locale_swap", path=shown_path(raw.path), column=src.header, native=len(native), text=len(text_days))
+
+
+def _derive(raw: RawTable, name: str, sources: list[Source], user: ColumnMap, extra, problems, annotation,
+            consume: bool):
+    """``[derive.<field>]`` of a profile: the value of the first rule whose yes/no column
+    says yes (channel: online if the online flag, else postal if a postal flag), else the
+    profile's ``otherwise``. A flag that cannot be read makes the field unknown."""
+    n = len(raw.frame)
+    rule = user.derive.get(name, {})
+    otherwise = rule.get("otherwise")
+    result = np.full(n, otherwise, dtype=object)
+    decided = np.zeros(n, dtype=bool)
+    bad_total = np.zeros(n, dtype=bool)
+    for src in sorted(sources, key=lambda s: int(s.alt.split(":")[1])):
+        value = src.alt.split(":", 2)[2]
+        vals, bad = src.parser.vector(raw.column(src.column), extra)
+        if bad.any():
+            problems.extend(_problems(raw, src, bad, bool | None, extra))
+        if consume:
+            raw.frame = raw.frame.drop(columns=[col(src.column)])
+        yes = pd.Series(vals).fillna(False).astype(bool).to_numpy() & ~bad
+        hit = yes & ~decided
+        result[hit] = value
+        decided |= hit
+        bad_total |= bad & ~decided
+    result[bad_total] = None
+    cats = list(dict.fromkeys(v for v in result if v is not None))
+    return pd.Series(pd.Categorical(result, categories=cats)), bad_total
 
 
 def _date_order(raw: RawTable, out: dict[str, Any], by_field: dict, problems: list[Problem]) -> np.ndarray:

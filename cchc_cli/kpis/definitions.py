@@ -69,7 +69,7 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("online_rate", "dossiers", "received, channel online", "received", "higher",
         "QĐ 766 ind. 3.3; Hà Nội target 50%", ("channel",)),
     Kpi("postal_rate", "dossiers", "received, channel postal", "received", "higher",
-        "Hà Nội target 25–30%; Lai Vung/Lấp Vò audit", ("channel",)),
+        "Hà Nội target 25–30%; Lai Vung/Lấp Vò audit", ("postal_channel",)),
     Kpi("full_online_dossier_rate", "dossiers", "received online for a procedure offered full-online",
         "received for procedures offered full-online", "higher", "Cái Răng 2023: 47%",
         ("channel", "service_level|catalogue.service_level")),

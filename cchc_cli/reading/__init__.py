@@ -13,9 +13,11 @@ from ..errors import DataError
 from ..schema.headers import ColumnMap
 from .table import Note, RawTable
 
-EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet")
-# never read as exports, but looked at so that cchc's own reports in a folder are listed
-_REPORT_EXTENSIONS = (".json", ".md")
+EXTENSIONS = (".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".parquet", ".json", ".jsonl", ".ndjson",
+              ".html", ".htm")
+# never read as exports, but looked at so that cchc's own reports in a folder are listed,
+# and documents beside the exports (a PDF, a Word note) listed as skipped with the reason
+_REPORT_EXTENSIONS = (".md", ".pdf", ".doc", ".docx", ".png", ".jpg", ".jpeg")
 
 
 class Expanded(list):
@@ -23,9 +25,12 @@ class Expanded(list):
     ``skipped`` is a list of ``Note``s (``skipped_own_report``, ``skipped_link_loop``,
     ``skipped_broken_link``)."""
 
-    def __init__(self, files=(), skipped=()):
+    def __init__(self, files=(), skipped=(), in_folder=()):
         super().__init__(files)
         self.skipped: list[Note] = list(skipped)
+        # files found by walking a folder (not named on the command line): a file there
+        # that holds no table cchc knows is skipped and listed, never an error
+        self.in_folder: set[Path] = set(in_folder)
 
 
 # Notes on what a folder held and was not read, waiting for the first file of that folder
@@ -44,23 +49,29 @@ def expand_paths(paths: list[str | Path]) -> Expanded:
     saved as .csv or .txt) are skipped and listed. File names need not be UTF-8."""
     out: list[Path] = []
     skipped: list[Note] = []
+    in_folder: set[Path] = set()
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
             found, skip = _walk(p)
             exports = []
+            from .sniff import FORMAT_NAMES, TABLE_FORMATS, sniff
+
             for f in sorted(found, key=os.fsencode):
                 what = own_report(f)
                 if what:
                     skip.append(Note("skipped_own_report", {"path": _shown(f), "what": what}))
+                    continue
+                fmt = sniff(f)
+                if fmt not in TABLE_FORMATS:
+                    skip.append(Note("skipped_not_a_table", {"path": _shown(f), "format": FORMAT_NAMES[fmt]}))
                 elif f.suffix.lower() in EXTENSIONS:
                     exports.append(f)
+                    in_folder.add(f)
             found = exports
             if not found:
                 raise DataError("folder_empty", path=_shown(p))
             if skip:
-                with _folder_lock:
-                    _folder_notes[str(found[0])] = list(skip)
                 skipped.extend(skip)
             out.extend(found)
         elif p.is_file():
@@ -79,7 +90,7 @@ def expand_paths(paths: list[str | Path]) -> Expanded:
         if key not in seen:
             seen.add(key)
             unique.append(f)
-    return Expanded(unique, skipped)
+    return Expanded(unique, skipped, in_folder)
 
 
 def _shown(p) -> str:
@@ -226,6 +237,22 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
     user = user if user is not None else ColumnMap()
     limits = lim.current()
     ext = path.suffix.lower()
+    from .sniff import FORMAT_NAMES, mismatch, sniff
+
+    fmt = sniff(path) if path.is_file() else "text"
+    told: list[Note] = []
+    if fmt in ("json", "jsonl", "html") or (fmt != "text" and mismatch(path, fmt)):
+        if mismatch(path, fmt):  # the bytes, not the name, say what the file is
+            told.append(Note("read_as", {"format": FORMAT_NAMES[fmt], "ext": ext or "-"}))
+        if fmt in ("json", "jsonl", "html"):
+            raw = _read_other(path, fmt, model, user, limits)
+            raw.notes[:0] = told
+            lim.check_table(raw, limits)
+            with _folder_lock:
+                pending = _folder_notes.pop(str(path), None)
+            if pending:
+                raw.notes.extend(pending)
+            return _after_reading(raw, user)
     if ext in (".xlsx", ".xlsm"):
         lim.check_xlsx(path, limits)
     elif ext in (".xls", ".parquet"):
@@ -259,6 +286,18 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
     if pending:
         raw.notes.extend(pending)
     return _after_reading(raw, user)
+
+
+def _read_other(path: Path, fmt: str, model, user: ColumnMap, limits) -> RawTable:
+    """JSON, JSON Lines and HTML tables, with the same error mapping as the other readers."""
+    with _reader_errors(path, limits):
+        if fmt == "html":
+            from .html import read_html
+
+            return read_html(path, model, user)
+        from .jsonfile import read_json
+
+        return read_json(path, fmt, model, user)
 
 
 _csv_lock = threading.Lock()

@@ -14,8 +14,26 @@ from .layout import find_layout
 HEAD_ROWS = 60
 
 
-def _grids(path: Path, sheet: str | None):
+def _grids(path: Path, sheet: str | None, user: ColumnMap | None = None):
     ext = path.suffix.lower()
+    from .sniff import sniff
+
+    fmt = sniff(path) if path.is_file() else "text"
+    if fmt in ("json", "jsonl"):
+        from .jsonfile import head_grid
+
+        yield head_grid(path, fmt, user), None
+        return
+    if fmt == "html":
+        from .html import tables_of
+
+        try:
+            tables = tables_of(path)
+        except Exception:  # the reader proper says what is wrong
+            return
+        for grid, merged in tables:
+            yield grid[:HEAD_ROWS], merged
+        return
     if ext in (".xlsx", ".xlsm", ".xls"):
         from .excel import open_workbook, sheet_of
 
@@ -74,7 +92,7 @@ def detect_kind(path: Path, user: ColumnMap | None = None, sheet: str | None = N
     user = user if user is not None else ColumnMap()
     best: tuple[int, int, str] | None = None
     order = {k: i for i, k in enumerate(INPUT_KINDS)}
-    for grid, merged in _grids(path, sheet):
+    for grid, merged in _grids(path, sheet, user):
         for kind, model in INPUT_KINDS.items():
             lay = find_layout(grid, model, user, merged)
             if lay is None:
@@ -85,3 +103,44 @@ def detect_kind(path: Path, user: ColumnMap | None = None, sheet: str | None = N
             if best is None or cand > best:
                 best = cand
     return best[2] if best else "dossiers"
+
+
+def profile_for(path: Path, user: ColumnMap | None = None, sheet: str | None = None) -> ColumnMap | None:
+    """The built-in profile whose header signature the file carries, merged with the user's
+    own ``--columns``; None when no profile matches or one is forced (``--profile``)."""
+    from ..profiles import match, merged
+
+    user = user if user is not None else ColumnMap()
+    if user.forced:
+        return None
+    for grid, _ in _grids(path, sheet, user):
+        p = match(grid)
+        if p is not None:
+            return merged(p.column_map(), user)
+    return None
+
+
+_SUMMARY_WORDS = ("so moi tiep nhan", "so ho so nhan giai quyet", "tong so ho so nhan giai quyet",
+                  "so ho so da giai quyet", "so ho so dang giai quyet", "ky truoc chuyen qua")
+
+
+def what_table(path: Path, user: ColumnMap | None = None, sheet: str | None = None) -> str | None:
+    """``"table"`` when a header of a known input (or a profile's signature) is found in the
+    first rows; ``"summary"`` for a report of counts (Biểu 06a: "Số hồ sơ nhận giải quyết",
+    "Trước hạn", "Đúng hạn", "Quá hạn"), which holds no dossier; None otherwise."""
+    from ..profiles import match
+    from ..schema.text import fold
+
+    user = user if user is not None else ColumnMap()
+    summary = False
+    for grid, merged in _grids(path, sheet, user):
+        if match(grid) is not None:
+            return "table"
+        for model in INPUT_KINDS.values():
+            lay = find_layout(grid, model, user, merged)
+            if lay is not None and not map_headers(lay.candidates, model, user).missing_required():
+                return "table"
+        cells = {fold(v) for row in grid[:40] for v in row if isinstance(v, str)}
+        if any(w in cells for w in _SUMMARY_WORDS) or {"truoc han", "dung han", "qua han"} <= cells:
+            summary = True
+    return "summary" if summary else None

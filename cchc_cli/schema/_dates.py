@@ -18,8 +18,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .parsers import (
-    _EXCEL_EPOCH, _SERIAL_MAX, _SERIAL_MIN, DATE_PATTERNS, MAX_DATE, MIN_DATE, SERIAL_PATTERN, ParseError,
-    _datetime64_to_datetime,
+    _EXCEL_EPOCH, _SERIAL_MAX, _SERIAL_MIN, DATE_PATTERNS, EPOCH_MS_PATTERN, MAX_DATE, MIN_DATE, SERIAL_PATTERN,
+    VN_OFFSET_MINUTES, ParseError, _datetime64_to_datetime, special_number, tz_minutes,
 )
 from .text import WS_CLASS
 
@@ -141,6 +141,16 @@ def _parse_strings(values) -> tuple[np.ndarray, np.ndarray]:
         bad[serial] = s_bad
         done |= serial
 
+    epoch = pc.match_substring_regex(words, EPOCH_MS_PATTERN).to_numpy(zero_copy_only=False) & ~done
+    if epoch.any():
+        sub = pc.filter(words, pa.array(epoch))
+        ms = pc.cast(sub, pa.int64()).to_numpy(zero_copy_only=False)
+        e_ns = (np.round(ms / 1000).astype(np.int64) + VN_OFFSET_MINUTES * 60) * 1_000_000_000
+        ok = (e_ns >= _MIN_NS) & (e_ns <= _MAX_NS)
+        ns[epoch] = np.where(ok, e_ns, NAT)
+        bad[epoch] = ~ok
+        done |= epoch
+
     for pattern in DATE_PATTERNS:
         if done.all():
             break
@@ -162,6 +172,10 @@ def _parse_strings(values) -> tuple[np.ndarray, np.ndarray]:
             return pc.cast(f, pa.int64()).to_numpy(zero_copy_only=False)
 
         c_ns, c_bad = _compose(comp("y"), comp("m"), comp("d"), comp("H"), comp("M"), comp("S"))
+        if "?P<tz>" in pattern:  # an instant with an offset: to Vietnam time
+            tzs = st.field("tz").to_pylist()
+            shift = np.array([0 if not t else (VN_OFFSET_MINUTES - tz_minutes(t)) for t in tzs], dtype=np.int64)
+            c_ns = np.where(c_ns != NAT, c_ns + shift * 60 * 1_000_000_000, NAT)
         ns[rows] = c_ns
         bad[rows] = c_bad
         done[rows] = True
@@ -179,6 +193,15 @@ def _from_serials(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     ok = np.isfinite(x) & (x >= _SERIAL_MIN) & (x < _SERIAL_MAX)
     secs = np.round(np.where(ok, x, 0.0) * 86400.0).astype(np.int64)
     ns = np.where(ok, _EPOCH_NS + secs * 1_000_000_000, NAT)
+    # epoch milliseconds, yyyyMMddHHmmss, yyyyMMdd as numbers (JSON): as the scalar form
+    for i in np.flatnonzero(~ok & np.isfinite(x) & (x >= 19900101)):
+        try:
+            v = special_number(float(x[i]))
+        except ParseError:
+            v = None
+        if v is not None:
+            ns[i] = pd.Timestamp(v).value
+            ok[i] = True
     bad = ~ok
     # after rounding, the range check of the scalar form
     out_of_range = ok & ((ns < _MIN_NS) | (ns > _MAX_NS))

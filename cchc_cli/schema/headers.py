@@ -53,6 +53,15 @@ class ColumnMap:
     values: dict[str, dict[str, Any]] = field(default_factory=dict)  # vocab -> folded -> value
     path: str | None = None
     _idx: dict = field(default_factory=dict, repr=False, compare=False)
+    # what a system profile adds (cchc_cli/profiles): a field derived from several columns,
+    # where a JSON export keeps its records and how it reduces lists, the documented key of
+    # a list with no dossier number, the profile's name
+    derive: dict[str, dict[str, Any]] = field(default_factory=dict)  # field -> {"rules": [(value, [folded])], "otherwise": v}
+    json_records: str | None = None
+    json_reduce: dict[str, str] = field(default_factory=dict)
+    row_key: bool = False
+    profile: str | None = None
+    forced: bool = False  # --profile: no other profile is matched
 
     @classmethod
     def load(cls, path: str | Path | None, model: type[BaseModel]) -> "ColumnMap":
@@ -71,10 +80,14 @@ class ColumnMap:
             raise ConfigError("columns_file_unreadable", path=str(p), reason=e.strerror or type(e).__name__) from None
         except tomllib.TOMLDecodeError as e:
             raise ConfigError("columns_file_not_toml", path=str(p), detail=str(e)) from None
+        return cls.from_data(data, str(p), model)
+
+    @classmethod
+    def from_data(cls, data: dict, p: str, model: type[BaseModel], extra_keys: tuple[str, ...] = ()) -> "ColumnMap":
         fields = [f.name for f in field_specs(model)]
         out = cls(path=str(p))
         for key in data:
-            if key not in ("columns", "values"):
+            if key not in ("columns", "values", *extra_keys):
                 raise ConfigError("columns_file_unknown_key", path=str(p), key=key,
                                   suggestion=_did_you_mean(key, ["columns", "values"]))
         columns = data.get("columns") or {}
@@ -87,7 +100,7 @@ class ColumnMap:
             hs = [headers] if isinstance(headers, str) else headers
             if not isinstance(hs, list) or not all(isinstance(h, str) for h in hs):
                 raise ConfigError("columns_file_bad_headers", path=str(p), name=name, value=_show(headers))
-            out.columns[name] = [fold(h) for h in hs]
+            out.columns[name] = out.columns.get(name, []) + [fold(h) for h in hs]
         values = data.get("values") or {}
         if not isinstance(values, dict):
             raise ConfigError("columns_file_values_not_table", path=str(p), value=_show(values))
@@ -129,6 +142,15 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+@dataclass(frozen=True)
+class _Derived:
+    """A column a profile combines with others into one field (``[derive.<field>]``)."""
+
+    alt: Any
+    value: str
+    index: int
+
+
 @dataclass
 class Mapping:
     sources: list[Source]
@@ -163,9 +185,22 @@ def _index(model: type[BaseModel], user: ColumnMap) -> dict[str, tuple[FieldSpec
             idx[h] = (spec, None, -1000 + i)
         for i, h in enumerate(spec.headers.spellings):
             idx.setdefault(fold(h), (spec, None, i))
+        # the canonical name itself ("dossier_id", "received_at", "unit", "count") is a
+        # header in every input kind
+        idx.setdefault(fold(spec.name), (spec, None, 50))
         for alt in spec.alts:
             for i, h in enumerate(alt.spellings):
                 idx.setdefault(fold(h), (spec, alt, 100 + i))
+        rule = user.derive.get(spec.name)
+        if rule:
+            from .models import AltSource
+            from .parsers import Boolean
+
+            flag = Boolean(name="boolean", table=vocab.BOOLEAN, blank_false=True)
+            for n, (value, headers) in enumerate(rule["rules"]):
+                alt = AltSource(f"derive{n}", tuple(headers), flag, combine="first")
+                for h in headers:
+                    idx[h] = (spec, _Derived(alt, value, n), -500 + n)
     user._idx[model] = idx
     return idx
 
@@ -211,6 +246,10 @@ def map_headers(
                 unmapped.append(pos)
             continue
         spec, alt, prio = hit
+        if isinstance(alt, _Derived):
+            src = Source(spec.name, pos, headers[pos], alt.alt.parser, f"derive:{alt.index}:{alt.value}", "derive")
+            sums.setdefault(spec.name, []).append(src)
+            continue
         parser = alt.parser if alt else spec.parser
         src = Source(spec.name, pos, headers[pos], parser, alt.name if alt else None,
                      alt.combine if alt else "first")
@@ -226,6 +265,13 @@ def map_headers(
             shadowed.append((pos, spec.name))
     sources = [b[2] for b in best.values()]
     for name, parts in sums.items():
+        derived = [p for p in parts if p.combine == "derive"]
+        if derived:  # a field a profile derives from several columns wins over its own column
+            if name in best:
+                shadowed.append((best[name][1], name))
+                sources.remove(best[name][2])
+            sources.extend(derived)
+            continue
         if name in best:  # a total column wins over the parts
             shadowed.extend((p.column, name) for p in parts)
         else:
@@ -244,15 +290,42 @@ PERSONAL_HEADERS = frozenset(fold(h) for h in (
 NEAREST_CUTOFF = 0.6
 
 
+# Words of a date, an amount or a count: a column so named is never offered as an
+# identifier (a dossier number borrowed from "Ngày ký hồ sơ" collapses every dossier signed
+# the same day into one), and a count column never as a unit.
+_NOT_AN_ID = __import__("re").compile(
+    r"\b(ngay|date|time|thoi gian|thang|nam sinh|so luong|count|tong|phi|le phi|tien|gia|amount|total|qty)\b")
+_NOT_A_UNIT = __import__("re").compile(r"\b(so luong|count|tong|so ho so|number|qty|total)\b")
+_ID_FIELDS = ("dossier_id", "document_id", "procedure_code")
+
+
+def unsuitable(field_name: str, header: str, model: type[BaseModel]) -> bool:
+    """A column that must never be suggested for ``field_name``: personal data; for an
+    identifier, a column of dates, amounts or counts (by its words, or because it is a
+    known spelling of such a field); for a unit, a count column."""
+    k = fold(header)
+    if not k or k in PERSONAL_HEADERS:
+        return True
+    if field_name in _ID_FIELDS:
+        hit = _index(model, ColumnMap()).get(k)
+        if hit is not None and hit[0].name != field_name and hit[0].parser.kind in ("date", "money", "days"):
+            return True
+        return bool(_NOT_AN_ID.search(k))
+    if field_name == "unit":
+        return bool(_NOT_A_UNIT.search(k))
+    return False
+
+
 def nearest_headers(field_name: str, headers: list[str], model: type[BaseModel], n: int = 3) -> list[str]:
     """Headers of the table that look most like the spellings of ``field_name`` (never a
-    column of personal data)."""
+    column of personal data, never a date, amount or count column for an identifier, never
+    a count column for a unit)."""
     spec = next(f for f in field_specs(model) if f.name == field_name)
     spellings = [fold(h) for h in spec.headers.spellings]
     scored = []
     for h in headers:
         k = fold(h)
-        if not k or k in PERSONAL_HEADERS:
+        if unsuitable(field_name, h, model):
             continue
         score = max((difflib.SequenceMatcher(None, k, s).ratio() for s in spellings), default=0)
         scored.append((score, h))

@@ -43,3 +43,14 @@ def document(raw, lang: str) -> Document:
     doc = envelope("columns", path=raw.path, sheet=raw.sheet, header_row=raw.layout.row + 1,
                    header_rows=raw.layout.height, columns=doc_cols, unmapped=unmapped, missing_required=missing)
     return Document("columns", [tb], json=doc)
+
+
+def candidates_document(path: str, rows: list[list[str]], lang: str) -> Document:
+    """`cchc columns` when no header was found: the first rows as cchc saw them."""
+    width = max(len(r) for r in rows)
+    cols = [t("row", lang)] + [chr(65 + i) if i < 26 else str(i + 1) for i in range(width - 1)]
+    tb = Table("columns", f"{path}", cols)
+    tb.rows = [r + [""] * (width - len(r)) for r in rows]
+    tb.notes.append(t("columns.candidates", lang))
+    doc = envelope("columns", path=path, header_row=None, candidates=rows)
+    return Document("columns", [tb], json=doc)
