@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .parsers import (
+from .dateforms import (
     _EXCEL_EPOCH, _SERIAL_MAX, _SERIAL_MIN, DATE_PATTERNS, EPOCH_MS_PATTERN, MAX_DATE, MIN_DATE, SERIAL_PATTERN,
     VN_OFFSET_MINUTES, ParseError, _datetime64_to_datetime, special_number, tz_minutes,
 )
