@@ -48,6 +48,13 @@ def allowed(cmd: str) -> set[int]:
     return codes
 
 
+CAN_THO = "UBND thành phố Cần Thơ"
+UNITS = [("Sở Tư pháp", "Tỉnh", CAN_THO), ("Sở Kế hoạch và Đầu tư", "Tỉnh", CAN_THO),
+         ("UBND quận Cái Răng", "Huyện", CAN_THO), ("UBND quận Ninh Kiều", "Huyện", CAN_THO),
+         ("UBND huyện Phong Điền", "Huyện", CAN_THO), ("UBND phường Lê Bình", "Xã", "UBND quận Cái Răng"),
+         ("UBND phường Hưng Phú", "Xã", "UBND quận Cái Răng"), ("UBND xã Nhơn Ái", "Xã", "UBND huyện Phong Điền")]
+
+
 @pytest.fixture(scope="module")
 def workspace(tmp_path_factory) -> Path:
     ws = tmp_path_factory.mktemp("readme")
@@ -59,6 +66,12 @@ def workspace(tmp_path_factory) -> Path:
     for name in ("snapshot-04-05.csv", "snapshot-04-20.csv"):
         shutil.copy(csv, ws / name)
     shutil.copy(ws / "samples" / "targets.toml", ws / "plan.toml")
+    shutil.copy(ws / "samples" / "catalogue.xlsx", ws / "danhmuc.xlsx")
+    (ws / "donvi.csv").write_text(  # the units file of the index examples: unit, level, parent
+        "Đơn vị,Cấp,Đơn vị cấp trên\n" + "".join(f"{u},{lv},{p}\n" for u, lv, p in UNITS), encoding="utf-8")
+    (ws / "plan-index.toml").write_text('name = "Điểm QĐ 766"\n[[targets]]\nindex = "qd766.progress"\nmin_points = 18\n'
+                                        '[[targets]]\nindex = "qd766.total"\nlevel = "Xã"\nmin_points = 30\n',
+                                        encoding="utf-8")
     bin_ = ws / "bin"
     bin_.mkdir()
     wrapper = bin_ / "cchc"
@@ -80,11 +93,13 @@ def test_readme_command_runs(workspace, cmd):
     p = subprocess.run(["bash", "-c", cmd], cwd=workspace, capture_output=True, text=True, env=env, timeout=300)
     assert p.returncode in allowed(cmd), f"{cmd}\nexit {p.returncode}\n{p.stderr[-2000:]}"
     assert "Traceback" not in p.stderr
-    if "--format json" in cmd:
-        doc = json.loads(p.stdout)
-        assert doc["tool"] == "cchc" and doc["schema_version"] == 1 and doc["command"] == cmd.split()[1]
-    for out in re.findall(r"(?:--output|-o) (\S+)", cmd):
+    outputs = re.findall(r"(?:--output|-o) (\S+)", cmd)
+    for out in outputs:
         assert (workspace / out).stat().st_size > 0, out
+    if "--format json" in cmd:
+        text = (workspace / outputs[0]).read_text(encoding="utf-8") if outputs else p.stdout
+        doc = json.loads(text)
+        assert doc["tool"] == "cchc" and doc["schema_version"] == 1 and doc["command"] == cmd.split()[1]
 
 
 def python_blocks() -> list[str]:

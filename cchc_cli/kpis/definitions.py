@@ -61,6 +61,12 @@ class Kpi:
         return f"{self.numerator} / {self.denominator}"
 
 
+# Facts a run can have that are no column of their own, and what provides them
+# (dataset.load adds them to the fields a data set has).
+DERIVED_FIELDS = {
+    "postal_channel": "a channel column that tells postal from direct (a yes/no online flag alone cannot)",
+}
+
 _LIMIT = "time_limit_days|catalogue.time_limit_days"  # the dossier's own limit, or its procedure's
 _ENDED = "finished_at|status"  # what tells an ended dossier from a pending one
 
