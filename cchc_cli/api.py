@@ -12,28 +12,12 @@ from pathlib import Path
 from typing import Any, Callable
 
 from .errors import ConfigError
-from .kpis.kinds import GROUP_KEYS
+from .kpis.kinds import parse_by  # noqa: F401  (part of the library's API)
 from .kpis.period import resolve_period
 from .kpis.results import SCHEMA_VERSION, ComputeResult
 from .kpis.run import compute_inputs
 from .schema.headers import ColumnMap
 from .schema.models import DossierRecord
-
-
-def parse_by(by: str | list[str] | None) -> list[str]:
-    if by is None:
-        return []
-    keys = [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if k.strip()]
-    for k in keys:
-        if k not in GROUP_KEYS:
-            import difflib
-
-            from .i18n import msg
-
-            near = difflib.get_close_matches(k, GROUP_KEYS, n=1)
-            raise ConfigError("unknown_group_key", key=k, keys=", ".join(GROUP_KEYS),
-                              suggestion=msg("did_you_mean", choice=near[0]) if near else "")
-    return list(dict.fromkeys(keys))
 
 
 def _as_list(x):
@@ -123,20 +107,10 @@ def index(
     on_file: Callable[[Path], None] | None = None,
 ):
     """The QĐ 766 index per unit and per pooled parent of ``units`` (``cchc index``)."""
-    from .dataset import load_inputs
-    from .index import compute_index, load, load_units
-    from .kpis.run import data_span
+    from .index import run
 
-    f = load(formula)  # configuration errors before any data is read
-    umap = load_units(units) if units is not None else None
-    per = resolve_period(period, start, end)
-    user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
-    sources = load_inputs(paths, catalogue=_as_list(catalogue), kind=kind, columns=user, sheet=sheet, on_file=on_file)
-    if per is None:
-        if sources.dossiers is None:
-            raise ConfigError("period_needed_catalogue_only")
-        per = data_span(sources.dossiers.frame)
-    return compute_index(sources, per, f, umap, max_dossiers)
+    return run(paths, period=period, start=start, end=end, columns=columns, sheet=sheet, catalogue=catalogue,
+               units=units, formula=formula, max_dossiers=max_dossiers, kind=kind, on_file=on_file)
 
 
 def diff(old, new, **options: Any):

@@ -444,7 +444,7 @@ def diff(
     columns=None, sheet: str | None = None, limit: int = MAX_CHANGES,
     catalogue=None, logbook=None, calendar=None,
 ) -> DiffResult:
-    from .api import parse_by
+    from .kpis.kinds import parse_by
     from .kpis.period import resolve_period
     from .schema.headers import ColumnMap
     from .schema.models import DossierRecord
@@ -529,9 +529,9 @@ def _index_side(paths: list[str | Path], period, options: dict[str, Any]) -> tup
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
             raise DataError("saved_result_unreadable", path=str(p), detail=str(e)) from None
         return _index_points(doc, str(p)), str((doc.get("formula") or {}).get("variant"))
-    from .api import index
+    from .index import run
 
-    res = index(paths, period=period, **options)
+    res = run(paths, period=period, **options)
     return _index_points(res.to_json(), ""), res.formula.variant
 
 

@@ -365,3 +365,39 @@ def points_table(result: IndexResult) -> list[dict[str, Any]]:
         out.append({"unit": s.unit, "pooled": s.pooled, "level": s.level, "parent": s.parent,
                     "code": "qd766.total", "points": s.total, "max": s.computable_max, "rank": s.rank})
     return out
+
+
+def run(
+    paths: list,
+    *,
+    period: str | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    columns=None,
+    sheet: str | None = None,
+    catalogue=None,
+    units=None,
+    formula: str | None = None,
+    max_dossiers: int = 10,
+    kind: str | None = None,
+    on_file=None,
+):
+    """The QĐ 766 index per unit and per pooled parent of ``units`` (``cchc index``)."""
+    from ..dataset import load_inputs
+    from ..errors import ConfigError
+    from ..kpis.period import resolve_period
+    from ..kpis.run import data_span
+    from ..schema.headers import ColumnMap
+    from ..schema.models import DossierRecord
+
+    f = load(formula)  # configuration errors before any data is read
+    umap = load_units(units) if units is not None else None
+    per = resolve_period(period, start, end)
+    user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    cats = None if catalogue is None else (list(catalogue) if isinstance(catalogue, (list, tuple)) else [catalogue])
+    sources = load_inputs(paths, catalogue=cats, kind=kind, columns=user, sheet=sheet, on_file=on_file)
+    if per is None:
+        if sources.dossiers is None:
+            raise ConfigError("period_needed_catalogue_only")
+        per = data_span(sources.dossiers.frame)
+    return compute_index(sources, per, f, umap, max_dossiers)

@@ -194,3 +194,21 @@ def _prepare_index(sources, period: Period, units) -> Prepared | None:
 
 
 INDEX = Kind("index", INDEX_KEYS, _measure_index, _prepare_index, key_always=True)
+
+
+def parse_by(by: str | list[str] | None) -> list[str]:
+    """The ``--by`` keys, checked: an unknown key is a configuration error (with the nearest)."""
+    if by is None:
+        return []
+    keys = [k.strip() for k in (by.split(",") if isinstance(by, str) else by) if k.strip()]
+    for k in keys:
+        if k not in GROUP_KEYS:
+            import difflib
+
+            from ..errors import ConfigError
+            from ..i18n import msg
+
+            near = difflib.get_close_matches(k, GROUP_KEYS, n=1)
+            raise ConfigError("unknown_group_key", key=k, keys=", ".join(GROUP_KEYS),
+                              suggestion=msg("did_you_mean", choice=near[0]) if near else "")
+    return list(dict.fromkeys(keys))

@@ -119,15 +119,16 @@ class Chart:
 @dataclass
 class Document:
     """What a command shows, before any format: the neutral tables (with header lines), the
-    JSON document, the machine-readable CSV rows, formats only this command has (junit and
-    github for check-targets), and the verdict line that always reaches stderr."""
+    JSON document, the machine-readable CSV rows, what the view was built from (``source``:
+    the formats only one command has — junit and github for check-targets — render it), and
+    the verdict line that always reaches stderr."""
 
     command: str
     tables: list[Table]
     header: list[str] = field(default_factory=list)
     json: dict[str, Any] | None = None
     csv: tuple[list[str], list[list[Any]]] | None = None
-    extra: dict[str, Any] = field(default_factory=dict)  # format -> callable(lang) -> str
+    source: Any = None  # the result the view was built from (a CheckReport for junit/github)
     verdict: str | None = None
     title: str = ""  # the report's title (HTML page, workbook)
     # Biểu 06 (compute), for xlsx and html: a callable giving the forms, run only by the

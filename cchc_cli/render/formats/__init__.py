@@ -1,7 +1,8 @@
 """Output formats. Each one renders a ``Document`` (render/model.py) — the neutral tables,
 the JSON document or the CSV rows a view built — so every format shows the same numbers.
-A format only some commands have (junit, github for check-targets) comes with the view's
-document (``Document.extra``). Adding a format: a module here and one line in ``FORMATS``.
+A format only one command has (junit, github: check-targets) renders the result the view was
+built from (``Document.source``) and is listed in ``ONLY_FOR``. Adding a format: a module here
+and one line in ``FORMATS``.
 """
 
 from __future__ import annotations
@@ -51,12 +52,27 @@ def _html(doc, lang: str) -> str:
     return render(doc, lang)
 
 
+def _junit(doc, lang: str) -> str:
+    from .junit import render
+
+    return render(doc.source, lang)
+
+
+def _github(doc, lang: str) -> str:
+    from .github import render
+
+    return render(doc.source, lang)
+
+
+ONLY_FOR = {"junit": ("check-targets",), "github": ("check-targets",)}
+
 FORMATS: dict[str, Callable[[Any, str], str | bytes]] = {
+    "junit": _junit, "github": _github,
     "table": _table, "json": _json, "csv": _csv, "markdown": _markdown, "xlsx": _xlsx, "html": _html,
 }
 
 
 def render(doc, fmt: str, lang: str) -> str | bytes:
-    if fmt in doc.extra:
-        return doc.extra[fmt](lang)
+    if fmt in ONLY_FOR and doc.command not in ONLY_FOR[fmt]:
+        raise ValueError(f"format {fmt} is only for {', '.join(ONLY_FOR[fmt])}, not {doc.command}")
     return FORMATS[fmt](doc, lang)

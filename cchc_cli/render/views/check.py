@@ -1,6 +1,7 @@
 """The view of ``check-targets``: the checks (failures first) with what meeting each target
 takes, the inputs, the JSON document, CSV rows, and the verdict line for stderr. JUnit and
-GitHub annotations are formats of this view (``formats/junit.py``, ``formats/github.py``)."""
+GitHub annotations are formats of this view's report (``formats/junit.py``, ``formats/github.py``
+render ``Document.source``)."""
 
 from __future__ import annotations
 
@@ -123,7 +124,7 @@ def document(result, report, lang: str, calendar=None) -> Document:
     return Document(
         "check-targets", [checks_table(report, lang), inputs_table(result.inputs, result.conflicts, lang)],
         [period_line(result, lang)], to_json(result, report, lang), csv_rows(report),
-        extra={"junit": lambda lg: junit.render(report, lg), "github": lambda lg: github.render(report, lg)},
+        source=report,
         verdict=summary_line(report, lang), title=t("html.report_check", lang), charts=check_charts(report, lang),
         forms=lambda: forms(result, lang, calendar),
     )
