@@ -118,7 +118,6 @@ def check_charts(report, lang: str) -> list[Chart]:
 
 def document(result, report, lang: str, calendar=None) -> Document:
     """The checks first; the xlsx and html also carry the Biểu 06 forms of the data checked."""
-    from ..formats import github, junit
     from .form import forms
 
     return Document(
