@@ -526,7 +526,7 @@ def columns(
 
         user = _column_map(columns, profile) or ColumnMap.load(None, DossierRecord)
         user = profile_for(path, user, sheet) or user
-        from .reading.grid import candidate_rows, starter_profile
+        from .reading.candidates import candidate_rows, starter_profile
 
         if write_profile is not None:
             from .render.output import check_output

@@ -25,6 +25,9 @@ from ..errors import ConfigError
 from ..schema.headers import ColumnMap
 from ..schema.text import fold
 
+# how a list of objects becomes one value (e.g. the fee: the sum of DanhSachLePhi[].Gia)
+REDUCERS = ("sum", "count", "join", "first", "max", "min")
+
 PROFILE_KEYS = ("name", "title", "system", "formats", "cannot", "sources", "signature", "row_key", "json",
                 "derive", "facts", "inverse")
 
@@ -57,7 +60,6 @@ def _to_map(data: dict, path: str, model, name: str | None) -> ColumnMap:
     js = data.get("json") or {}
     m.json_records = js.get("records")
     reduce = js.get("reduce") or {}
-    from ..reading.jsonfile import REDUCERS
 
     for spec, how in reduce.items():
         if how not in REDUCERS or "[]." not in spec:

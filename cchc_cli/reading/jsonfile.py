@@ -29,7 +29,6 @@ MAX_DEPTH = 64
 ENVELOPE_KEYS = ("data", "items", "records", "rows", "result", "results", "value", "values", "list",
                  "danhSach", "DanhSach", "hoSo", "HoSo", "content")
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
-REDUCERS = ("sum", "count", "join", "first", "max", "min")
 
 
 def _depth(data: bytes) -> int:
