@@ -392,6 +392,8 @@ def diff_cmd(
                     fail_on_regression=fail_on_regression, period=period, old_period=old_period,
                     new_period=new_period, columns=_column_map(columns, profile), sheet=sheet, catalogue=catalogue, logbook=logbook,
                     calendar=calendar)
+        for side in (result.old, result.new):  # a side whose period has no dossier says so
+            _empty_period(side, lg)
         from .render.views.diff import document
 
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)

@@ -65,3 +65,18 @@ def test_ordinary_progress_of_many_dossiers_raises_no_alarm(tmp_path):
     assert d.dossiers.changed == 5 and d.dossiers.after_the_fact_count == 0
     assert d.summary["edited_after_the_fact"] == 0
     assert all(c["change"] == "unchanged" for c in d.kpis)
+
+
+def test_a_diff_side_with_no_dossier_in_its_period_says_so():
+    """The empty-period message reaches diff too (issue 11): a typo in --old-period never
+    passes for a quiet month; the diff still exits 0."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    p = subprocess.run([sys.executable, "-m", "cchc_cli.cli", "diff", "samples/dossiers", "samples/dossiers",
+                        "--old-period", "2021-03", "--new-period", "2023-03", "--format", "json"],
+                       cwd=root, capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert "01/03/2021" in p.stderr and "Traceback" not in p.stderr
