@@ -54,14 +54,29 @@ def compute(
     calendar: list[str | Path] | None = None,
     kind: str | None = None,
     on_file: Callable[[Path], None] | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    say: Callable[..., None] | None = None,
 ) -> ComputeResult:
     """Read the exports of ``paths`` (files or folders; catalogue and logbook besides) and
-    compute every KPI the inputs allow, per group of ``by``, for the period."""
+    compute every KPI the inputs allow, per group of ``by``, for the period.
+
+    ``engine="dask"`` runs the same reading and measures per partition on a
+    ``dask.distributed`` cluster (``scheduler``: its address; none: a local cluster);
+    ``say(key, **params)`` receives its notes (scheduler, partitions, workers)."""
     from .dataset import load_inputs
 
     keys = parse_by(by)
     per = resolve_period(period, start, end)
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    if scheduler and engine != "dask":
+        raise ConfigError("scheduler_without_dask")
+    if engine == "dask":
+        from .engines.dask import compute_dask
+
+        return compute_dask([str(p) for p in paths], keys=keys, per=per, user=user, sheet=sheet,
+                            calendar=calendar, catalogue=_as_list(catalogue), logbook=_as_list(logbook),
+                            kind=kind, scheduler=scheduler, origin=", ".join(str(p) for p in paths), say=say)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
                           columns=user, sheet=sheet, on_file=on_file)
     return compute_inputs(sources, keys, per, calendar, origin=", ".join(str(p) for p in paths))

@@ -64,6 +64,15 @@ MaxCellsOpt = typer.Option(None, "--max-cells", metavar="N",
                            help="Số ô tối đa của một trang tính XLSX, dòng × cột (mặc định 50000000) / max sheet extent.")
 MaxRowsOpt = typer.Option(None, "--max-rows", metavar="N",
                           help="Số dòng tối đa của một bảng (mặc định 2000000) / max data rows of one table.")
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = typer.Option(Engine.local, "--engine", help="local (mặc định) hoặc dask: chạy trên cụm dask.distributed / run on a dask cluster.")
+SchedulerOpt = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                            help="Địa chỉ bộ điều phối dask (tcp://HOST:8786) / dask scheduler address (--engine dask).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Không in tiến độ và ghi chú lên stderr / no progress or notes on stderr.")
 # None: CCHC_LANG when it names a language cchc speaks, else Vietnamese — read when the
 # command runs (not when this module is imported), like every other message.
 LangOpt = typer.Option(None, "--lang", help="Ngôn ngữ / language: vi, en (mặc định / default: CCHC_LANG, vi).")
@@ -189,9 +198,9 @@ def _check_output(output: Optional[Path], *groups) -> list[Path]:
     return inputs
 
 
-def _progress(lang: str):
-    """A per-file note on stderr, only on a terminal."""
-    if not sys.stderr.isatty():
+def _progress(lang: str, quiet: bool = False):
+    """A per-file note on stderr, only on a terminal and without --quiet."""
+    if quiet or not sys.stderr.isatty():
         return None
 
     def on_file(path: Path) -> None:
@@ -200,6 +209,17 @@ def _progress(lang: str):
         sys.stderr.write(t("cli.reading", lang, path=str(path)) + "\n")
 
     return on_file
+
+
+def _say(lang: str, quiet: bool):
+    """The engine's notes (scheduler, partitions, workers) on stderr, unless --quiet."""
+    def say(key: str, **params) -> None:
+        if not quiet:
+            from .i18n import t
+
+            sys.stderr.write(t(key, lang, **params) + "\n")
+
+    return say
 
 
 @app.command()
@@ -212,6 +232,7 @@ def compute(
     lang: Optional[Lang] = LangOpt, max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+    engine: Engine = EngineOpt, scheduler: Optional[str] = SchedulerOpt, quiet: bool = QuietOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
     lg = _lang(lang)
@@ -222,7 +243,7 @@ def compute(
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
         result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                     sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lg))
+                    on_file=_progress(lg, quiet), engine=engine.value, scheduler=scheduler, say=_say(lg, quiet))
         from .render.views.compute import document
 
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
@@ -255,6 +276,7 @@ def check_targets(
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+    engine: Engine = EngineOpt, scheduler: Optional[str] = SchedulerOpt, quiet: bool = QuietOpt,
 ):
     """Kiểm tra chỉ tiêu theo kế hoạch, cho CI / check the KPIs against targets (exit 1 when one is missed)."""
     lg = _lang(lang)
@@ -266,7 +288,8 @@ def check_targets(
         result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                             period=period, start=from_, end=to, columns=columns, sheet=sheet,
                             catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lg))
+                            on_file=_progress(lg, quiet), engine=engine.value, scheduler=scheduler,
+                            say=_say(lg, quiet))
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"

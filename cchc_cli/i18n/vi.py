@@ -469,4 +469,13 @@ MESSAGES: dict[str, str] = {
     'skipped_link_loop': "bỏ qua '{path}': liên kết trỏ về một thư mục đã đọc (vòng lặp)",
     'skipped_broken_link': "bỏ qua '{path}': liên kết hỏng",
     'skipped_unreadable_folder': "bỏ qua thư mục '{path}': không đọc được",
+    # --- issue 13: scale ---
+    'engine.dask_run': 'dask: bộ điều phối {scheduler}, {partitions} phân vùng, {workers} worker',
+    'engine.hive_ignored': 'dask: bỏ qua khoá phân vùng (không phải trường cchc lấy từ tên thư mục): {keys}',
+    'error.engine_dask_dossiers_only': '--engine dask chỉ tính các chỉ tiêu hồ sơ; --catalogue, --logbook và --kind khác dossiers cần engine local.',
+    'error.engine_dask_dossiers_only.hint': 'Chạy không có --engine dask (hoặc với --engine local) để tính chỉ tiêu danh mục, văn bản và sổ theo dõi.',
+    'error.scheduler_unreachable': 'không kết nối được bộ điều phối dask tại {address} ({error}).',
+    'error.scheduler_unreachable.hint': 'Kiểm tra địa chỉ (tcp://HOST:8786) và `dask scheduler` đang chạy ở đó.',
+    'error.scheduler_without_dask': '--scheduler chỉ dùng với --engine dask.',
+    'error.scheduler_without_dask.hint': 'Thêm --engine dask, hoặc bỏ --scheduler.',
 }
