@@ -182,7 +182,7 @@ def main(argv=None) -> int:
     from distributed import Client, LocalCluster
 
     started = dt.datetime.now(dt.timezone.utc)
-    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0",
                            memory_limit="8GiB", silence_logs=logging.ERROR)
     client = Client(cluster)
     out = [f"## scale ({started:%Y-%m-%d %H:%M} UTC, load {base._loadavg()}, "

@@ -76,7 +76,8 @@ def compute(
 
         return compute_dask([str(p) for p in paths], keys=keys, per=per, user=user, sheet=sheet,
                             calendar=calendar, catalogue=_as_list(catalogue), logbook=_as_list(logbook),
-                            kind=kind, scheduler=scheduler, origin=", ".join(str(p) for p in paths), say=say)
+                            kind=kind, scheduler=scheduler, origin=", ".join(str(p) for p in paths), say=say,
+                            on_file=on_file)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
                           columns=user, sheet=sheet, on_file=on_file)
     return compute_inputs(sources, keys, per, calendar, origin=", ".join(str(p) for p in paths))

@@ -240,10 +240,13 @@ def compute(
     def body():
         from .api import compute as do
 
+        from .engines.progress import progress_for
+
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
-        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
-                    sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lg, quiet), engine=engine.value, scheduler=scheduler, say=_say(lg, quiet))
+        with progress_for([*paths, *(catalogue or []), *(logbook or [])], lg, quiet) as on_file:
+            result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
+                        sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
+                        on_file=on_file, engine=engine.value, scheduler=scheduler, say=_say(lg, quiet))
         from .render.views.compute import document
 
         emit(document(result, lg), fmt(format, output), output, lg, inputs=inputs)
@@ -284,12 +287,15 @@ def check_targets(
     def body():
         from .api import check_targets as do
 
+        from .engines.progress import progress_for
+
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
-        result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
-                            period=period, start=from_, end=to, columns=columns, sheet=sheet,
-                            catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lg, quiet), engine=engine.value, scheduler=scheduler,
-                            say=_say(lg, quiet))
+        with progress_for([*paths, *(catalogue or []), *(logbook or [])], lg, quiet) as on_file:
+            result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
+                                period=period, start=from_, end=to, columns=columns, sheet=sheet,
+                                catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
+                                on_file=on_file, engine=engine.value, scheduler=scheduler,
+                                say=_say(lg, quiet))
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
             f = "junit"

@@ -149,3 +149,35 @@ def test_dask_equals_local_on_generated_partitions(dask_scheduler, tmp_path_fact
         got = api.compute([dask_dir], by=by, engine="dask", scheduler=dask_scheduler).to_json()
         assert got == want
     shutil.rmtree(tmp)
+
+
+def test_a_reading_error_on_a_worker_is_the_local_error(dask_scheduler, tmp_path):
+    write_csv(tmp_path / "a.csv", [["Tên", "Tuổi"], ["x", "1"]])
+    local = cli("compute", tmp_path, "--lang", "en")
+    dask = cli("compute", tmp_path, "--lang", "en", "--engine", "dask", "--scheduler", dask_scheduler)
+    assert local.exit_code == dask.exit_code == 3
+    assert local.stderr == dask.stderr.split("\n", 1)[1]  # after the scheduler line
+
+
+def test_progress_on_a_terminal_only(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from cchc_cli.engines.progress import FileProgress, progress_for
+
+    class Pipe(io.StringIO):
+        def isatty(self):
+            return False
+
+    with progress_for([SAMPLES], "en", stream=Pipe()) as on_file:
+        assert on_file is None
+    with progress_for([SAMPLES], "en", quiet=True, stream=Pipe()) as on_file:
+        assert on_file is None
+    buf = io.StringIO()
+    console = Console(file=buf, force_terminal=True, width=100)
+    with FileProgress([SAMPLES], "en", console=console) as p:
+        for f in sorted(SAMPLES.iterdir()):
+            p(f)
+        assert p.count == 3 and p.done_bytes > 0
+    assert "file 3 of 3" in buf.getvalue()

@@ -179,7 +179,7 @@ def _client(scheduler: str | None):
     for name in ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker"):
         logging.getLogger(name).setLevel(logging.ERROR)  # their notes are not the run's
     n = max(1, min(os.cpu_count() or 1, 8))
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     return Client(cluster), cluster
 
@@ -187,7 +187,7 @@ def _client(scheduler: str | None):
 def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, calendar=None,
                  catalogue=None, logbook=None, kind: str | None = None, scheduler: str | None = None,
                  buckets: int | None = None, origin: str | None = None,
-                 say: Callable[..., None] | None = None):
+                 say: Callable[..., None] | None = None, on_file: Callable[[Path], None] | None = None):
     """``compute`` on a dask cluster; the same ``ComputeResult`` as the local engine."""
     from ..dataset import CONFLICT_EXAMPLES, Dataset, InputReport, Inputs
     from ..kpis import aggregate as engine
@@ -216,7 +216,17 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
         say("engine.dask_run", scheduler=client.scheduler.address, partitions=len(parts), workers=workers)
         limits = lim.current()
         read = client.map(_read_part, range(len(parts)), parts, user=user, sheet=sheet, limits=limits, pure=False)
-        metas: list[PartMeta] = client.gather(client.map(operator.getitem, read, [1] * len(read), pure=False))
+        from distributed import as_completed
+
+        meta_futs = client.map(operator.getitem, read, [1] * len(read), pure=False)
+        at = {f.key: i for i, f in enumerate(meta_futs)}
+        metas: list[PartMeta] = [None] * len(meta_futs)  # type: ignore[list-item]
+        for fut in as_completed(meta_futs):
+            i = at[fut.key]
+            metas[i] = fut.result()  # a reading error is raised here, as the local engine raises it
+            if on_file is not None:
+                on_file(Path(parts[i].location))
+        del meta_futs
         ignored = sorted({k for m in metas for k in m.ignored_hive})
         if ignored:
             say("engine.hive_ignored", keys=", ".join(ignored))
