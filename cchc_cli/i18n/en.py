@@ -478,6 +478,6 @@ MESSAGES: dict[str, str] = {
     'error.scheduler_unreachable.hint': 'Check the address (tcp://HOST:8786) and that `dask scheduler` is running there.',
     'error.scheduler_without_dask': '--scheduler is only used with --engine dask.',
     'error.scheduler_without_dask.hint': 'Add --engine dask, or remove --scheduler.',
-    'progress.file': 'file {i} of {n}: {name}',
+    'progress.file': 'Reading {name} (file {i} of {n})',
     'progress.rows': '{rows} rows',
 }

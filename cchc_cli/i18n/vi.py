@@ -478,6 +478,6 @@ MESSAGES: dict[str, str] = {
     'error.scheduler_unreachable.hint': 'Kiểm tra địa chỉ (tcp://HOST:8786) và `dask scheduler` đang chạy ở đó.',
     'error.scheduler_without_dask': '--scheduler chỉ dùng với --engine dask.',
     'error.scheduler_without_dask.hint': 'Thêm --engine dask, hoặc bỏ --scheduler.',
-    'progress.file': 'tệp {i}/{n}: {name}',
+    'progress.file': 'Đang đọc {name} (tệp {i}/{n})',
     'progress.rows': '{rows} dòng',
 }
