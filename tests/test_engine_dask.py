@@ -141,13 +141,14 @@ def test_dask_equals_local_on_generated_partitions(dask_scheduler, tmp_path_fact
             k += 1
     for by in (["unit"], ["month", "channel"]):
         try:
-            want = api.compute([dask_dir], by=by).to_json()
+            want = api.compute([dask_dir], by=by)
         except Exception as e:  # the local engine refuses (no usable rows …): so must dask
             with pytest.raises(type(e)):
                 api.compute([dask_dir], by=by, engine="dask", scheduler=dask_scheduler)
             continue
-        got = api.compute([dask_dir], by=by, engine="dask", scheduler=dask_scheduler).to_json()
-        assert got == want
+        got = api.compute([dask_dir], by=by, engine="dask", scheduler=dask_scheduler)
+        assert got.to_json() == want.to_json()  # inputs: rows, used, rejected, duplicates per file
+        assert got.dataset.conflicts == want.dataset.conflicts
     shutil.rmtree(tmp)
 
 
@@ -181,3 +182,10 @@ def test_progress_on_a_terminal_only(tmp_path):
             p(f)
         assert p.count == 3 and p.done_bytes > 0
     assert "file 3 of 3" in buf.getvalue()
+
+
+def test_conflict_examples_as_the_local_engine_lists_them(dask_scheduler):
+    local = api.compute([SAMPLES], period="2023-03")
+    dask = api.compute([SAMPLES], period="2023-03", engine="dask", scheduler=dask_scheduler)
+    assert local.dataset.conflicts and dask.dataset.conflicts == local.dataset.conflicts
+    assert [p.__dict__ for p in dask.problems] == [p.__dict__ for p in local.problems]

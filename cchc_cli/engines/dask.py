@@ -127,7 +127,12 @@ def _dedupe_bucket(inputs, templates: dict[str, str], *pieces: pd.DataFrame):
     for c in [c for c in frame.columns if c.endswith("!")]:
         frame[c] = frame[c].fillna(False).astype(bool)
     frame = frame.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
+    whole = frame
     frame, conflicts, n_conflicts, dup_per_file = _dedupe(frame, inputs, KEYS["dossiers"])
+    if conflicts:  # the local engine lists them in the order their first copy was read
+        first = whole.groupby(whole["dossier_id"].astype(str), sort=False)[["_file", "_row"]].min()
+        conflicts = [((int(first.at[c.dossier_id, "_file"]), int(first.at[c.dossier_id, "_row"])), c)
+                     for c in conflicts]
     span = _span(frame)
     return frame, (n_conflicts, dup_per_file, conflicts, *span)
 
@@ -262,7 +267,7 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
             rep.used = rep.rows - rep.rejected - rep.duplicates
         if sum(r.used for r in inputs) == 0:
             raise DataError("no_usable_rows", files=", ".join(i.path for i in inputs))
-        conflicts = sorted((c for i in info for c in i[2]), key=lambda c: (c.kept, c.dossier_id))[:CONFLICT_EXAMPLES]
+        conflicts = [c for _, c in sorted((c for i in info for c in i[2]), key=lambda fc: fc[0])][:CONFLICT_EXAMPLES]
         if per is None:
             starts = [i[3] for i in info if i[3] is not None]
             ends = [i[4] for i in info if i[4] is not None]
