@@ -130,7 +130,8 @@ def _dedupe_bucket(inputs, templates: dict[str, str], *pieces: pd.DataFrame):
     whole = frame
     frame, conflicts, n_conflicts, dup_per_file = _dedupe(frame, inputs, KEYS["dossiers"])
     if conflicts:  # the local engine lists them in the order their first copy was read
-        first = whole.groupby(whole["dossier_id"].astype(str), sort=False)[["_file", "_row"]].min()
+        ids = whole["dossier_id"].astype(str)  # ``whole`` is in (file, row) order: its first copy
+        first = whole.loc[~ids.duplicated(), ["_file", "_row"]].set_axis(ids[~ids.duplicated()].to_numpy())
         conflicts = [((int(first.at[c.dossier_id, "_file"]), int(first.at[c.dossier_id, "_row"])), c)
                      for c in conflicts]
     span = _span(frame)
