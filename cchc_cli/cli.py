@@ -198,10 +198,16 @@ def _check_output(output: Optional[Path], *groups) -> list[Path]:
     return inputs
 
 
-def _progress(lang: str, quiet: bool = False):
-    """A per-file note on stderr, only on a terminal and without --quiet."""
-    if quiet or not sys.stderr.isatty():
+def _progress(lang: str, bar: bool = True):
+    """What shows the files being read, on stderr and only on a terminal: a progress bar
+    (an ``engines.progress.FileProgress``, started by ``_progressing``) or, ``bar=False``,
+    a line per file. The commands call it only without --quiet."""
+    if not sys.stderr.isatty():
         return None
+    if bar:
+        from .engines.progress import FileProgress
+
+        return FileProgress([], lang)
 
     def on_file(path: Path) -> None:
         from .i18n import t
@@ -209,6 +215,18 @@ def _progress(lang: str, quiet: bool = False):
         sys.stderr.write(t("cli.reading", lang, path=str(path)) + "\n")
 
     return on_file
+
+
+def _progressing(lang: str, quiet: bool, paths: list):
+    """A context giving the ``on_file`` callback of a run (None with --quiet): a progress
+    bar over ``paths`` on a terminal, started and removed around the run."""
+    import contextlib
+
+    on_file = None if quiet else _progress(lang)
+    if hasattr(on_file, "set_paths"):
+        on_file.set_paths(paths)
+        return on_file
+    return contextlib.nullcontext(on_file)
 
 
 def _say(lang: str, quiet: bool):
@@ -240,10 +258,8 @@ def compute(
     def body():
         from .api import compute as do
 
-        from .engines.progress import progress_for
-
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns)
-        with progress_for([*paths, *(catalogue or []), *(logbook or [])], lg, quiet) as on_file:
+        with _progressing(lg, quiet, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
             result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to, columns=columns,
                         sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
                         on_file=on_file, engine=engine.value, scheduler=scheduler, say=_say(lg, quiet))
@@ -287,10 +303,8 @@ def check_targets(
     def body():
         from .api import check_targets as do
 
-        from .engines.progress import progress_for
-
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
-        with progress_for([*paths, *(catalogue or []), *(logbook or [])], lg, quiet) as on_file:
+        with _progressing(lg, quiet, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
             result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
                                 period=period, start=from_, end=to, columns=columns, sheet=sheet,
                                 catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
@@ -392,8 +406,9 @@ def validate(
         from .schema.headers import ColumnMap
         from .schema.models import DossierRecord
 
-        sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
-                              columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=_progress(lg))
+        with _progressing(lg, False, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
+            sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
+                                  columns=ColumnMap.load(columns, DossierRecord), sheet=sheet, on_file=on_file)
         from .render.views.validate import document
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)

@@ -19,13 +19,6 @@ class FileProgress:
         from rich.console import Console
         from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 
-        from ..reading import expand_paths
-
-        try:
-            self.files = [Path(f) for f in expand_paths([p for p in paths if p is not None])]
-        except Exception:  # the run itself reports a missing path, in its words
-            self.files = []
-        self.sizes = {str(f): _size(f) for f in self.files}
         self.lang = lang
         self.done_bytes = 0
         self.current: str | None = None
@@ -33,7 +26,19 @@ class FileProgress:
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                  TimeElapsedColumn(), console=console or Console(stderr=True),
                                  transient=True, auto_refresh=False)
-        self.task = self.progress.add_task("", total=sum(self.sizes.values()) or None)
+        self.task = self.progress.add_task("", total=None)
+        self.set_paths(paths)
+
+    def set_paths(self, paths: list[Any]) -> None:
+        """The inputs of the run: their files and sizes make the bar's total."""
+        from ..reading import expand_paths
+
+        try:
+            self.files = [Path(f) for f in expand_paths([p for p in paths if p is not None])] if paths else []
+        except Exception:  # the run itself reports a missing path, in its words
+            self.files = []
+        self.sizes = {str(f): _size(f) for f in self.files}
+        self.progress.update(self.task, total=sum(self.sizes.values()) or None)
 
     def __enter__(self) -> "FileProgress":
         self.progress.start()
