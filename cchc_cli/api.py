@@ -69,6 +69,8 @@ def compute(
     keys = parse_by(by)
     per = resolve_period(period, start, end)
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    if engine not in ("local", "dask"):
+        raise ConfigError("unknown_engine", engine=engine)
     if scheduler and engine != "dask":
         raise ConfigError("scheduler_without_dask")
     if engine == "dask":

@@ -23,6 +23,14 @@ class Part:
         return self.location.rsplit("/", 1)[-1]
 
 
+def normalise(p: str) -> str:
+    """An fsspec URL as given on a command line that made it a path (``s3:/bucket/x``:
+    a path collapses the double slash) gets its ``://`` back."""
+    import re
+
+    return re.sub(r"^([a-zA-Z][\w+.-]+):/(?!/)", r"\1://", p) if not p.startswith("file:") else p
+
+
 def is_url(p: str) -> bool:
     return "://" in p or p.startswith("file:")
 
@@ -55,7 +63,7 @@ def list_parts(paths: list[str]) -> tuple[list[Part], list]:
     parts: list[Part] = []
     skipped: list = []
     for raw in paths:
-        p = str(raw)
+        p = normalise(str(raw))
         loc = local_of(p)
         if loc is not None or not is_url(p):
             local = Path(loc if loc is not None else p)

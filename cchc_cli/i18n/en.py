@@ -480,4 +480,5 @@ MESSAGES: dict[str, str] = {
     'error.scheduler_without_dask.hint': 'Add --engine dask, or remove --scheduler.',
     'progress.file': 'Reading {name} (file {i} of {n})',
     'progress.rows': '{rows} rows',
+    'error.unknown_engine': "unknown engine '{engine}': local or dask.",
 }

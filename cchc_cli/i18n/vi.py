@@ -480,4 +480,5 @@ MESSAGES: dict[str, str] = {
     'error.scheduler_without_dask.hint': 'Thêm --engine dask, hoặc bỏ --scheduler.',
     'progress.file': 'Đang đọc {name} (tệp {i}/{n})',
     'progress.rows': '{rows} dòng',
+    'error.unknown_engine': "không có engine '{engine}': local hoặc dask.",
 }
