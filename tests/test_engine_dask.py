@@ -189,3 +189,14 @@ def test_conflict_examples_as_the_local_engine_lists_them(dask_scheduler):
     dask = api.compute([SAMPLES], period="2023-03", engine="dask", scheduler=dask_scheduler)
     assert local.dataset.conflicts and dask.dataset.conflicts == local.dataset.conflicts
     assert [p.__dict__ for p in dask.problems] == [p.__dict__ for p in local.problems]
+
+
+def test_urls_and_engines():
+    from cchc_cli.engines.partitions import list_parts, normalise
+    from cchc_cli.errors import ConfigError
+
+    assert normalise("s3:/bucket/x") == "s3://bucket/x" and normalise("C:/x") == "C:/x"
+    parts, _ = list_parts([f"file://{SAMPLES}"])
+    assert [p.name for p in parts] == sorted(f.name for f in SAMPLES.iterdir())
+    with pytest.raises(ConfigError):
+        api.compute([SAMPLES], engine="spark")
