@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
+
+
+REFRESH_S = 0.1
 
 
 class FileProgress:
@@ -23,6 +27,7 @@ class FileProgress:
         self.done_bytes = 0
         self.current: str | None = None
         self.count = 0
+        self.shown = 0.0  # when the bar was last drawn
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
                                  TimeElapsedColumn(), console=console or Console(stderr=True),
                                  transient=True, auto_refresh=False)
@@ -57,7 +62,10 @@ class FileProgress:
         total = len(self.files) or self.count
         self.progress.update(self.task, completed=self.done_bytes,
                              description=t("progress.file", self.lang, i=self.count, n=total, name=Path(path).name))
-        self.progress.refresh()
+        now = time.monotonic()
+        if now - self.shown >= REFRESH_S:  # many small files: a few lines a second, not one per file
+            self.shown = now
+            self.progress.refresh()
 
     def rows(self, n: int) -> None:
         from ..i18n import t
