@@ -39,10 +39,17 @@ def compute(
     kind: str | None = None,
     on_file: Callable[[Path], None] | None = None,
     units: str | Path | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
+    say: Callable[..., None] | None = None,
 ) -> ComputeResult:
     """Read the exports of ``paths`` (files or folders; catalogue and logbook besides) and
     compute every KPI the inputs allow, per group of ``by``, for the period. ``units``: a
-    units file (unit, level, parent) setting each unit's level and its parent (``--by parent``)."""
+    units file (unit, level, parent) setting each unit's level and its parent (``--by parent``).
+
+    ``engine="dask"`` runs the same reading and measures per partition on a
+    ``dask.distributed`` cluster (``scheduler``: its address; none: a local cluster);
+    ``say(key, **params)`` receives its notes (scheduler, partitions, workers)."""
     from .dataset import load_inputs
 
     keys = parse_by(by)
@@ -55,6 +62,19 @@ def compute(
         raise ConfigError("by_parent_needs_units")
     per = resolve_period(period, start, end)
     user = columns if isinstance(columns, ColumnMap) else ColumnMap.load(columns, DossierRecord)
+    if engine not in ("local", "dask"):
+        raise ConfigError("unknown_engine", engine=engine)
+    if scheduler and engine != "dask":
+        raise ConfigError("scheduler_without_dask")
+    if engine == "dask":
+        if umap is not None:  # the units' pooling is the local engine's (as the catalogue and logbook)
+            raise ConfigError("engine_dask_dossiers_only")
+        from .engines.dask import compute_dask
+
+        return compute_dask([str(p) for p in paths], keys=keys, per=per, user=user, sheet=sheet,
+                            calendar=calendar, catalogue=_as_list(catalogue), logbook=_as_list(logbook),
+                            kind=kind, scheduler=scheduler, origin=", ".join(str(p) for p in paths), say=say,
+                            on_file=on_file)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
                           columns=user, sheet=sheet, on_file=on_file)
     if umap is not None and sources.dossiers is not None:

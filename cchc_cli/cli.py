@@ -74,6 +74,15 @@ MaxCellsOpt = typer.Option(None, "--max-cells", metavar="N",
                            help="Số ô tối đa của một trang tính XLSX, dòng × cột (mặc định 50000000) / max sheet extent.")
 MaxRowsOpt = typer.Option(None, "--max-rows", metavar="N",
                           help="Số dòng tối đa của một bảng (mặc định 2000000) / max data rows of one table.")
+class Engine(str, Enum):
+    local = "local"
+    dask = "dask"
+
+
+EngineOpt = typer.Option(Engine.local, "--engine", help="local (mặc định) hoặc dask: chạy trên cụm dask.distributed / run on a dask cluster.")
+SchedulerOpt = typer.Option(None, "--scheduler", metavar="ADDRESS",
+                            help="Địa chỉ bộ điều phối dask (tcp://HOST:8786) / dask scheduler address (--engine dask).")
+QuietOpt = typer.Option(False, "--quiet", "-q", help="Không in tiến độ và ghi chú lên stderr / no progress or notes on stderr.")
 # None: CCHC_LANG when it names a language cchc speaks, else Vietnamese — read when the
 # command runs (not when this module is imported), like every other message.
 LangOpt = typer.Option(None, "--lang", help="Ngôn ngữ / language: vi, en (mặc định / default: CCHC_LANG, vi).")
@@ -201,10 +210,16 @@ def _check_output(output: Optional[Path], *groups) -> list[Path]:
     return inputs
 
 
-def _progress(lang: str):
-    """A per-file note on stderr, only on a terminal."""
+def _progress(lang: str, bar: bool = True):
+    """What shows the files being read, on stderr and only on a terminal: a progress bar
+    (an ``engines.progress.FileProgress``, started by ``_progressing``) or, ``bar=False``,
+    a line per file. The commands call it only without --quiet."""
     if not sys.stderr.isatty():
         return None
+    if bar:
+        from .engines.progress import FileProgress
+
+        return FileProgress([], lang)
 
     def on_file(path: Path) -> None:
         from .i18n import t
@@ -212,6 +227,29 @@ def _progress(lang: str):
         sys.stderr.write(t("cli.reading", lang, path=str(path)) + "\n")
 
     return on_file
+
+
+def _progressing(lang: str, quiet: bool, paths: list):
+    """A context giving the ``on_file`` callback of a run (None with --quiet): a progress
+    bar over ``paths`` on a terminal, started and removed around the run."""
+    import contextlib
+
+    on_file = None if quiet else _progress(lang)
+    if hasattr(on_file, "set_paths"):
+        on_file.set_paths(paths)
+        return on_file
+    return contextlib.nullcontext(on_file)
+
+
+def _say(lang: str, quiet: bool):
+    """The engine's notes (scheduler, partitions, workers) on stderr, unless --quiet."""
+    def say(key: str, **params) -> None:
+        if not quiet:
+            from .i18n import t
+
+            sys.stderr.write(t(key, lang, **params) + "\n")
+
+    return say
 
 
 @app.command()
@@ -227,6 +265,7 @@ def compute(
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
     table: Optional[CsvTable] = TableOpt,
     units: Optional[Path] = typer.Option(None, "--units", help="Tệp đơn vị: đơn vị, cấp, đơn vị cấp trên (cho --by parent) / units file."),
+    engine: Engine = EngineOpt, scheduler: Optional[str] = SchedulerOpt, quiet: bool = QuietOpt,
 ):
     """Tính chỉ tiêu và số liệu báo cáo / compute the KPIs and the report counts."""
     lg = _lang(lang)
@@ -236,10 +275,11 @@ def compute(
         from .api import compute as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, units)
-        result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to,
-                    columns=_column_map(columns, profile),
-                    sheet=sheet, catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                    on_file=_progress(lg), units=units)
+        with _progressing(lg, quiet, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
+            result = do([str(p) for p in paths], by=by, period=period, start=from_, end=to,
+                        columns=_column_map(columns, profile), sheet=sheet, catalogue=catalogue, logbook=logbook,
+                        calendar=calendar, kind=_kind(kind), on_file=on_file, units=units, engine=engine.value,
+                        scheduler=scheduler, say=_say(lg, quiet))
         _empty_period(result, lg)
         from .render.views.compute import document
 
@@ -279,6 +319,7 @@ def check_targets(
     max_file_mb: Optional[float] = MaxFileOpt, max_xlsx_mb: Optional[float] = MaxXlsxOpt,
     max_xlsx_ratio: Optional[float] = MaxRatioOpt, max_cell_chars: Optional[int] = MaxCellOpt,
     max_rows: Optional[int] = MaxRowsOpt, max_cells: Optional[int] = MaxCellsOpt,
+    engine: Engine = EngineOpt, scheduler: Optional[str] = SchedulerOpt, quiet: bool = QuietOpt,
 ):
     """Kiểm tra chỉ tiêu theo kế hoạch, cho CI / check the KPIs against targets (exit 1 when one is missed)."""
     lg = _lang(lang)
@@ -291,10 +332,12 @@ def check_targets(
         from .api import check_targets as do
 
         inputs = _check_output(output, paths, catalogue, logbook, calendar, columns, targets)
-        result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
-                            period=period, start=from_, end=to, columns=_column_map(columns, profile), sheet=sheet,
-                            catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
-                            on_file=_progress(lg), units=units)
+        with _progressing(lg, quiet, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
+            result, report = do([str(p) for p in paths], targets=targets, preset=preset, by=by, fail_on=fail_on,
+                                period=period, start=from_, end=to, columns=_column_map(columns, profile), sheet=sheet,
+                                catalogue=catalogue, logbook=logbook, calendar=calendar, kind=_kind(kind),
+                                on_file=on_file, units=units, engine=engine.value, scheduler=scheduler,
+                                say=_say(lg, quiet))
         _empty_period(result, lg)
         f = format.value if format is not None else fmt(None, output)
         if format is None and output is not None and output.suffix.lower() == ".xml":
@@ -484,9 +527,10 @@ def validate(
         from .schema.headers import ColumnMap
         from .schema.models import DossierRecord
 
-        sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
-                              columns=_column_map(columns, profile) or ColumnMap.load(None, DossierRecord), sheet=sheet,
-                              on_file=_progress(lg))
+        with _progressing(lg, False, [*paths, *(catalogue or []), *(logbook or [])]) as on_file:
+            sources = load_inputs([str(p) for p in paths], catalogue=catalogue, logbook=logbook, kind=_kind(kind),
+                                  columns=_column_map(columns, profile) or ColumnMap.load(None, DossierRecord),
+                                  sheet=sheet, on_file=on_file)
         from .render.views.validate import document
 
         emit(document(sources, lg), fmt(format, output), output, lg, inputs=inputs)

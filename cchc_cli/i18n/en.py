@@ -793,4 +793,16 @@ MESSAGES: dict[str, str] = {
     'error.summary_not_input': '{path}: a summary report of counts (such as Bieu 06/06a), not a list of dossiers: cchc computes from dossier lists.',
     'error.summary_not_input.hint': 'Export the list of dossiers (Danh sach ho so) behind the summary from the one-stop system.',
     'reading.empty_period': 'No dossier received in this period ({start} – {end}); the data spans {first} – {last}.',
+    # --- issue 13: scale ---
+    'engine.dask_run': 'dask: scheduler {scheduler}, {partitions} partitions, {workers} workers',
+    'engine.hive_ignored': 'dask: partition keys ignored (not a field cchc takes from a folder name): {keys}',
+    'error.engine_dask_dossiers_only': '--engine dask computes the dossier KPIs only; --catalogue, --logbook and --kind other than dossiers need the local engine.',
+    'error.engine_dask_dossiers_only.hint': 'Run without --engine dask (or with --engine local) for the catalogue, documents and logbook KPIs.',
+    'error.scheduler_unreachable': 'cannot reach the dask scheduler at {address} ({error}).',
+    'error.scheduler_unreachable.hint': 'Check the address (tcp://HOST:8786) and that `dask scheduler` is running there.',
+    'error.scheduler_without_dask': '--scheduler is only used with --engine dask.',
+    'error.scheduler_without_dask.hint': 'Add --engine dask, or remove --scheduler.',
+    'progress.file': 'Reading {name} (file {i} of {n})',
+    'progress.rows': '{rows} rows',
+    'error.unknown_engine': "unknown engine '{engine}': local or dask.",
 }

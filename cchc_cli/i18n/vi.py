@@ -793,4 +793,16 @@ MESSAGES: dict[str, str] = {
     'error.summary_not_input': '{path}: báo cáo tổng hợp số liệu (như Biểu 06/06a), không phải danh sách hồ sơ: cchc tính từ danh sách hồ sơ.',
     'error.summary_not_input.hint': 'Xuất danh sách hồ sơ làm nên báo cáo tổng hợp đó từ phần mềm một cửa.',
     'reading.empty_period': 'Không có hồ sơ nào được tiếp nhận trong kỳ này ({start} – {end}); dữ liệu trải từ {first} đến {last}.',
+    # --- issue 13: scale ---
+    'engine.dask_run': 'dask: bộ điều phối {scheduler}, {partitions} phân vùng, {workers} worker',
+    'engine.hive_ignored': 'dask: bỏ qua khoá phân vùng (không phải trường cchc lấy từ tên thư mục): {keys}',
+    'error.engine_dask_dossiers_only': '--engine dask chỉ tính các chỉ tiêu hồ sơ; --catalogue, --logbook và --kind khác dossiers cần engine local.',
+    'error.engine_dask_dossiers_only.hint': 'Chạy không có --engine dask (hoặc với --engine local) để tính chỉ tiêu danh mục, văn bản và sổ theo dõi.',
+    'error.scheduler_unreachable': 'không kết nối được bộ điều phối dask tại {address} ({error}).',
+    'error.scheduler_unreachable.hint': 'Kiểm tra địa chỉ (tcp://HOST:8786) và `dask scheduler` đang chạy ở đó.',
+    'error.scheduler_without_dask': '--scheduler chỉ dùng với --engine dask.',
+    'error.scheduler_without_dask.hint': 'Thêm --engine dask, hoặc bỏ --scheduler.',
+    'progress.file': 'Đang đọc {name} (tệp {i}/{n})',
+    'progress.rows': '{rows} dòng',
+    'error.unknown_engine': "không có engine '{engine}': local hoặc dask.",
 }

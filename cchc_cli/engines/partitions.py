@@ -1,0 +1,115 @@
+"""The partitions of a run: files, folders, Parquet datasets (hive ``key=value`` folders)
+and fsspec URLs, each one unit of work for an engine."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# hive keys that set a field when the file itself lacks it; their values are taken as
+# they are written (text fields whose validation keeps the text)
+HIVE_FIELDS = ("unit", "field", "procedure_code", "procedure_name")
+
+
+@dataclass(frozen=True)
+class Part:
+    location: str  # a local path or an fsspec URL
+    hive: tuple[tuple[str, str], ...] = field(default=())  # key=value folders under the root
+
+    @property
+    def name(self) -> str:
+        return self.location.rsplit("/", 1)[-1]
+
+
+def normalise(p: str) -> str:
+    """An fsspec URL as given on a command line that made it a path (``s3:/bucket/x``:
+    a path collapses the double slash) gets its ``://`` back."""
+    import re
+
+    return re.sub(r"^([a-zA-Z][\w+.-]+):/(?!/)", r"\1://", p) if not p.startswith("file:") else p
+
+
+def is_url(p: str) -> bool:
+    return "://" in p or p.startswith("file:")
+
+
+def local_of(p: str) -> str | None:
+    """The local path of a ``file://`` URL (also ``file:/x``, as a shell Path collapses it)."""
+    if p.startswith("file://"):
+        return p[7:] or "/"
+    if p.startswith("file:"):
+        return p[5:]
+    return None
+
+
+def _hive(rel_parts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    out = []
+    for d in rel_parts[:-1]:  # folders only, never the file name
+        if "=" in d:
+            k, v = d.split("=", 1)
+            from urllib.parse import unquote
+
+            out.append((k, unquote(v)))
+    return tuple(out)
+
+
+def list_parts(paths: list[str]) -> tuple[list[Part], list]:
+    """Every partition of ``paths``, in a stable order; and the notes on what a folder held
+    that is not read (``reading.expand_paths``)."""
+    from ..reading import expand_paths
+
+    parts: list[Part] = []
+    skipped: list = []
+    for raw in paths:
+        p = normalise(str(raw))
+        loc = local_of(p)
+        if loc is not None or not is_url(p):
+            local = Path(loc if loc is not None else p)
+            files = expand_paths([local])
+            skipped += list(getattr(files, "skipped", []))
+            for f in files:
+                rel = f.relative_to(local).parts if local.is_dir() else (f.name,)
+                parts.append(Part(str(f), _hive(rel)))
+        else:  # another fsspec protocol: list it with fsspec
+            import fsspec
+
+            fs, root = fsspec.core.url_to_fs(p)
+            proto = p.split("://", 1)[0]
+            if fs.isdir(root):
+                from ..reading import EXTENSIONS
+
+                found = sorted(f for f in fs.find(root) if f.lower().endswith(EXTENSIONS)
+                               and not Path(f).name.startswith((".", "~$")))
+                for f in found:
+                    rel = tuple(Path(f).relative_to(root).parts)
+                    parts.append(Part(f"{proto}://{f}", _hive(rel)))
+            else:
+                parts.append(Part(p))
+    seen: set[str] = set()
+    unique = []
+    for part in parts:
+        if part.location not in seen:
+            seen.add(part.location)
+            unique.append(part)
+    return unique, skipped
+
+
+def fetch_local(part: Part) -> tuple[Path, bool]:
+    """A local path for ``part``: itself, or a temporary copy of a remote file (True: the
+    caller removes it once read)."""
+    loc = local_of(part.location)
+    if loc is not None or not is_url(part.location):
+        return Path(loc if loc is not None else part.location), False
+    import fsspec
+
+    suffix = Path(part.name).suffix
+    fd, tmp = tempfile.mkstemp(suffix=suffix, prefix="cchc-part-")
+    with os.fdopen(fd, "wb") as out, fsspec.open(part.location, "rb") as src:
+        while True:
+            b = src.read(1 << 22)
+            if not b:
+                break
+            out.write(b)
+    return Path(tmp), True
