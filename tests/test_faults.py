@@ -299,8 +299,11 @@ def test_ctrl_c_during_a_long_run(tmp_path):
         export(folder / f"e{i:03d}.csv", n=5, prefix=f"E{i}-")
     out = tmp_path / "r.json"
     master, slave = pty.openpty()
+    # a shell's background job (`make test &`) starts with SIGINT ignored and its children
+    # inherit that; Ctrl-C reaches cchc with its default disposition, as from a terminal
     p = subprocess.Popen(CCHC + ["compute", str(folder), "--period", "2023-03", "--output", str(out)],
-                         stdout=subprocess.PIPE, stderr=slave, cwd=ROOT)
+                         stdout=subprocess.PIPE, stderr=slave, cwd=ROOT,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     os.close(slave)
     seen, deadline = b"", time.monotonic() + 120
     try:

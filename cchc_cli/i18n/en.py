@@ -796,7 +796,7 @@ MESSAGES: dict[str, str] = {
     # --- issue 13: scale ---
     'engine.dask_run': 'dask: scheduler {scheduler}, {partitions} partitions, {workers} workers',
     'engine.hive_ignored': 'dask: partition keys ignored (not a field cchc takes from a folder name): {keys}',
-    'error.engine_dask_dossiers_only': '--engine dask computes the dossier KPIs only; --catalogue, --logbook and --kind other than dossiers need the local engine.',
+    'error.engine_dask_dossiers_only': '--engine dask computes the dossier KPIs only; --catalogue, --logbook, --units and --kind other than dossiers need the local engine.',
     'error.engine_dask_dossiers_only.hint': 'Run without --engine dask (or with --engine local) for the catalogue, documents and logbook KPIs.',
     'error.scheduler_unreachable': 'cannot reach the dask scheduler at {address} ({error}).',
     'error.scheduler_unreachable.hint': 'Check the address (tcp://HOST:8786) and that `dask scheduler` is running there.',
