@@ -49,6 +49,7 @@ class InputReport:
     footer_rows: int = 0
     mapped: dict[str, str] = field(default_factory=dict)  # field -> header
     notes: list[Note] = field(default_factory=list)
+    derived: set[str] = field(default_factory=set)  # facts of definitions.DERIVED_FIELDS the file gives
 
     def to_json(self) -> dict[str, Any]:
         out = {"path": self.path, "kind": self.kind, "rows": self.rows, "used": self.used,
@@ -109,41 +110,17 @@ def load(
     for f in files:
         if on_file:
             on_file(f)
-        user = maps.get(f, base)
         try:
-            raw = read_table(f, model, user, sheet)
-            if user.row_key:
-                _row_key(raw, model)
-            _require(raw, model)
-            if user.profile:
-                raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
-            vt = validate_table(raw, model, user, consume=True)
+            vt, rep = read_one(f, model, maps.get(f, base), sheet, kind)
         except DataError as e:  # every unreadable export is reported at once
             failed.append((f, e))
             continue
-        rep = InputReport(
-            shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
-            sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
-            header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=raw.totals_rows,
-            footer_rows=raw.footer_rows, notes=list(raw.notes),
-            mapped={s.field: s.header for s in raw.mapping.sources},
-        )
-        if kind == "dossiers":
-            _same_file_ids(vt, rep)
         _fill_context(vt, rep, f, kind)
         vt.raw.frame = vt.raw.frame.iloc[:0]  # the raw text is no longer needed: free it
         tables.append(vt)
         inputs.append(rep)
 
-    available = set().union(*(set(i.mapped) for i in inputs)) if inputs else set()
-    # a channel that can tell postal from direct: its own column, or a profile's derivation
-    # with a postal rule — never a yes/no "Trực tuyến" flag alone (online or "offline")
-    if any(s.field == "channel" and (s.alt is None or s.alt.endswith(":postal"))
-           for vt in tables for s in vt.raw.mapping.sources):
-        available.add("postal_channel")
-    if "received_at" not in available and "submitted_at" in available:
-        available.add("received_at")
-    available |= {"unit", "level"}
+    available = available_fields(inputs)
     frames = []
     for i, vt in enumerate(tables):
         fr = vt.frame
@@ -240,6 +217,44 @@ def _require(raw, model) -> None:
     raise DataError("missing_required_columns", path=raw.path, fields=joined(lines), row=raw.layout.row + 1,
                     headers=", ".join(repr(h) for h in headers), field=missing[0],
                     header=first_near[0] if first_near else msg("dataset.header_placeholder"))
+
+
+def read_one(f: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None, kind: str,
+             shown: str | None = None) -> tuple[ValidatedTable, InputReport]:
+    """One file read, mapped (``user``: its profile's map or the user's) and validated, with
+    its reading report — the same for every engine. Raises DataError when it cannot be read."""
+    raw = read_table(f, model, user, sheet)
+    if user.row_key:
+        _row_key(raw, model)
+    _require(raw, model)
+    if user.profile:
+        raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
+    vt = validate_table(raw, model, user, consume=True)
+    rep = InputReport(
+        shown or shown_path(f), kind, rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
+        sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
+        header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=raw.totals_rows,
+        footer_rows=raw.footer_rows, notes=list(raw.notes),
+        mapped={s.field: s.header for s in raw.mapping.sources},
+    )
+    # a channel that can tell postal from direct: its own column, or a profile's derivation
+    # with a postal rule — never a yes/no "Trực tuyến" flag alone (online or "offline")
+    if any(s.field == "channel" and (s.alt is None or s.alt.endswith(":postal")) for s in raw.mapping.sources):
+        rep.derived.add("postal_channel")
+    if kind == "dossiers":
+        _same_file_ids(vt, rep)
+    return vt, rep
+
+
+def available_fields(inputs: list[InputReport]) -> set[str]:
+    """The fields a data set has: those mapped in at least one of its files, the derived
+    facts their mappings give, the receipt date when only a submission date is there, and
+    the unit and level (from the file name and the unit's name when no column has them).
+    Every engine decides "not computable" from this one set."""
+    available = set().union(*(set(i.mapped) | set(i.derived) for i in inputs)) if inputs else set()
+    if "received_at" not in available and "submitted_at" in available:
+        available.add("received_at")
+    return available | {"unit", "level"}
 
 
 class _Files(list):
@@ -339,6 +354,24 @@ class Inputs:
         return [i for d in self.all() for i in d.inputs]
 
 
+def classify(f: Path, in_folder: bool, kind: str | None, user: ColumnMap, sheet: str | None):
+    """What one file of the inputs is, the same for every engine: (input kind, the column map
+    of its profile or None, None) — or (None, None, a Note) for a file found in a folder that
+    holds no table cchc knows (listed, not read). A summary form named on its own is refused."""
+    from .reading.kind import detect_kind, profile_for, what_table
+
+    fmap = profile_for(f, user, sheet)
+    if fmap is None and kind is None:
+        if not in_folder and what_table(f, user, sheet) == "summary":
+            raise DataError("summary_not_input", path=shown_path(f))
+        if in_folder:
+            what = what_table(f, user, sheet)
+            if what != "table":
+                return None, None, Note("skipped_summary" if what == "summary" else "skipped_no_header",
+                                        {"path": shown_path(f)})
+    return kind or detect_kind(f, fmap or user, sheet), fmap, None
+
+
 def load_inputs(
     paths: list[str | Path], *, catalogue: list[str | Path] | None = None, logbook: list[str | Path] | None = None,
     kind: str | None = None, columns: ColumnMap | None = None, sheet: str | None = None,
@@ -346,10 +379,6 @@ def load_inputs(
 ) -> Inputs:
     """Read PATHs (each file's kind recognised by its header unless ``kind`` says), plus an
     explicit catalogue and logbook. Files of one kind form one data set."""
-    from .reading.kind import detect_kind
-
-    from .reading.kind import profile_for, what_table
-
     user = columns if columns is not None else ColumnMap()
     by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
     maps: dict[Path, ColumnMap] = {}
@@ -367,19 +396,12 @@ def load_inputs(
         if f.resolve() in seen:  # given twice (in a directory and by option): read once
             continue
         seen.add(f.resolve())
-        fmap = profile_for(f, user, sheet)
+        k, fmap, note = classify(f, f in exp.in_folder, kind, user, sheet)
+        if note is not None:
+            skipped.append(note)
+            continue
         if fmap is not None:
             maps[f] = fmap
-        elif f not in exp.in_folder and kind is None and what_table(f, user, sheet) == "summary":
-            raise DataError("summary_not_input", path=shown_path(f))
-        elif f in exp.in_folder and kind is None:
-            # a file found in a folder that holds no table cchc knows: listed, not read
-            what = what_table(f, user, sheet)
-            if what != "table":
-                skipped.append(Note("skipped_summary" if what == "summary" else "skipped_no_header",
-                                    {"path": shown_path(f)}))
-                continue
-        k = kind or detect_kind(f, fmap or user, sheet)
         by_kind[k].append(f)
     out = Inputs()
     failed: list[tuple[Path, DataError]] = []

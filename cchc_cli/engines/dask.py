@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import operator
 import os
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -49,32 +48,22 @@ class PartMeta:
 
 
 def _read_part(index: int, part: Part, user, sheet, limits) -> tuple[pd.DataFrame, PartMeta]:
-    from ..dataset import InputReport, _fill_context, _require
+    from ..dataset import _fill_context, read_one
     from ..reading import limits as lim
-    from ..reading import read_table
-    from ..reading.csv import shown_path
+    from ..reading.kind import profile_for
     from ..schema.models import DossierRecord, field_specs
-    from ..validate import validate_table
 
     model = DossierRecord
     path, temporary = fetch_local(part)
     try:
-        with lim.using(limits):
-            raw = read_table(path, model, user, sheet)
-            _require(raw, model)
-            vt = validate_table(raw, model, user, consume=True)
+        with lim.using(limits):  # the same reading as the local engine: the file's profile, if any
+            fmap = profile_for(Path(path), user, sheet)
+            vt, rep = read_one(Path(path), model, fmap or user, sheet, "dossiers",
+                               shown=part.location if temporary else None)
     finally:
         if temporary:
             os.unlink(path)
-    shown = part.location if temporary else shown_path(path)
-    rep = InputReport(
-        shown, "dossiers", rows=len(raw.frame) + len(raw.bad_rows), rejected=len(vt.rejected_rows),
-        sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
-        header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=raw.totals_rows,
-        footer_rows=raw.footer_rows, notes=list(raw.notes),
-        mapped={s.field: s.header for s in raw.mapping.sources},
-    )
-    fields = set(raw.mapping.fields)
+    fields = set(rep.mapped)
     names = {f.name for f in field_specs(model)}
     ignored = []
     fr = vt.frame
@@ -213,7 +202,7 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
     if catalogue:  # the catalogue's own KPIs need the run's dossiers in one place
         raise ConfigError("engine_dask_dossiers_only")
     cat = None
-    parts, _skipped = list_parts([str(p) for p in paths])
+    parts, _skipped = list_parts([str(p) for p in paths], user, sheet, kind)
     if not parts:
         raise DataError("no_input_of_any_kind")
     client, cluster = _client(scheduler)
@@ -237,10 +226,9 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
         if ignored:
             say("engine.hive_ignored", keys=", ".join(ignored))
         inputs: list[InputReport] = [m.report for m in metas]
-        available = set().union(*(set(i.mapped) for i in inputs)) if inputs else set()
-        if "received_at" not in available and "submitted_at" in available:
-            available.add("received_at")
-        available |= {"unit", "level"}
+        from ..dataset import available_fields
+
+        available = available_fields(inputs)
         templates: dict[str, str] = {}
         for m in metas:
             for c, dt in m.columns.items():

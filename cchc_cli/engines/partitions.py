@@ -3,6 +3,8 @@ and fsspec URLs, each one unit of work for an engine."""
 
 from __future__ import annotations
 
+from ..errors import ConfigError
+
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -55,10 +57,15 @@ def _hive(rel_parts: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
-def list_parts(paths: list[str]) -> tuple[list[Part], list]:
+def list_parts(paths: list[str], user=None, sheet=None, kind=None) -> tuple[list[Part], list]:
     """Every partition of ``paths``, in a stable order; and the notes on what a folder held
-    that is not read (``reading.expand_paths``)."""
+    that is not read (``reading.expand_paths``, and ``dataset.classify``: a local file is
+    chosen exactly as the local engine chooses it)."""
+    from ..dataset import classify
     from ..reading import expand_paths
+    from ..schema.headers import ColumnMap
+
+    user = user if user is not None else ColumnMap()
 
     parts: list[Part] = []
     skipped: list = []
@@ -70,6 +77,12 @@ def list_parts(paths: list[str]) -> tuple[list[Part], list]:
             files = expand_paths([local])
             skipped += list(getattr(files, "skipped", []))
             for f in files:
+                k, _, note = classify(f, f in files.in_folder, kind, user, sheet)
+                if note is not None:
+                    skipped.append(note)
+                    continue
+                if k != "dossiers":  # the catalogue, documents, logbook: the local engine's
+                    raise ConfigError("engine_dask_dossiers_only")
                 rel = f.relative_to(local).parts if local.is_dir() else (f.name,)
                 parts.append(Part(str(f), _hive(rel)))
         else:  # another fsspec protocol: list it with fsspec
