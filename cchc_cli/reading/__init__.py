@@ -247,12 +247,7 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
         if fmt in ("json", "jsonl", "html"):
             raw = _read_other(path, fmt, model, user, limits)
             raw.notes[:0] = told
-            lim.check_table(raw, limits)
-            with _folder_lock:
-                pending = _folder_notes.pop(str(path), None)
-            if pending:
-                raw.notes.extend(pending)
-            return _after_reading(raw, user)
+            return _finish(raw, path, user, limits)
     if ext in (".xlsx", ".xlsm"):
         lim.check_xlsx(path, limits)
     elif ext in (".xls", ".parquet"):
@@ -280,6 +275,14 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
             from .csv import read_csv
 
             raw = read_csv(path, model, user)
+    return _finish(raw, path, user, limits)
+
+
+def _finish(raw, path: Path, user, limits):
+    """Every reader's last steps: the table's limits, the notes waiting for the first file
+    read from its folder (what the folder held and was not read), the after-reading fixes."""
+    from . import limits as lim
+
     lim.check_table(raw, limits)
     with _folder_lock:
         pending = _folder_notes.pop(str(path), None)
