@@ -162,6 +162,14 @@ _CHUNK = 1 << 20
 _checked: dict[tuple, Any] = {}  # (path, size, mtime, limits) already inspected: its Shape
 
 
+def _version(path: Path, limits: Limits) -> tuple[int, tuple]:
+    """The file's size (checked against the limit) and the key its checks are cached under:
+    the same file, size, modification time and limits are inspected once."""
+    size = check_file_size(path, limits)
+    st = os.stat(path)
+    return size, (os.path.abspath(str(path)), size, st.st_mtime_ns, limits)
+
+
 def check_xlsx(path: Path, limits: Limits | None = None):
     """Inspect an .xlsx/.xlsm before calamine opens it: a zip whose members, declared and
     actual, decompress to no more than ``max_xlsx_mb`` altogether, with no member of more
@@ -174,9 +182,7 @@ def check_xlsx(path: Path, limits: Limits | None = None):
 
     limits = limits or DEFAULT
     p = str(path)
-    size = check_file_size(path, limits)
-    st = os.stat(path)
-    key = (os.path.abspath(p), size, st.st_mtime_ns, limits)
+    size, key = _version(path, limits)
     if key in _checked:
         return _checked[key]
     with open(path, "rb") as fh:
@@ -287,9 +293,7 @@ def check_xls(path: Path, limits: Limits | None = None):
 
     limits = limits or DEFAULT
     p = str(path)
-    size = check_file_size(path, limits)
-    st = os.stat(path)
-    key = (os.path.abspath(p), size, st.st_mtime_ns, limits)
+    size, key = _version(path, limits)
     if key in _checked:
         return _checked[key]
     shape = Shape(size, known=False)
