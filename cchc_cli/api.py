@@ -75,8 +75,18 @@ def compute(
                             calendar=calendar, catalogue=_as_list(catalogue), logbook=_as_list(logbook),
                             kind=kind, scheduler=scheduler, origin=", ".join(str(p) for p in paths), say=say,
                             on_file=on_file)
+    from .dataset import plan_inputs
+
+    plan = plan_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind, columns=user,
+                       sheet=sheet)
+    if plan.streamable():
+        from .engines.stream import compute_stream
+
+        return compute_stream(plan.by_kind["dossiers"], plan.maps, user=user, sheet=sheet, keys=keys, per=per,
+                              calendar=calendar, umap=umap, on_file=on_file,
+                              origin=", ".join(str(p) for p in paths), skipped=plan.skipped)
     sources = load_inputs(paths, catalogue=_as_list(catalogue), logbook=_as_list(logbook), kind=kind,
-                          columns=user, sheet=sheet, on_file=on_file)
+                          columns=user, sheet=sheet, on_file=on_file, plan=plan)
     if umap is not None and sources.dossiers is not None:
         sources.dossiers.frame = umap.annotate(sources.dossiers.frame.copy())
     return compute_inputs(sources, keys, per, calendar, origin=", ".join(str(p) for p in paths))

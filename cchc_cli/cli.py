@@ -615,19 +615,20 @@ def _empty_period(result, lang: str) -> None:
     """A period the user asked for with no dossier in it: said on stderr, with the span of
     the data, so that a typo in --period never passes for a quiet month."""
     ds = getattr(result, "dataset", None)
-    if ds is None or result.period.inferred or "received_at" not in ds.frame.columns:
+    if ds is None or result.period.inferred:
         return
     overall = next((c for c in result.counts if not c.group), None)
     if overall is None or overall.values.get("new", 0):
         return
-    rec = ds.frame["received_at"].dropna()
-    if rec.empty:
+    span = ds.received_range()
+    if span is None:
         return
+    first, last = span
     from .i18n import t
 
     typer.echo(t("reading.empty_period", lang, start=result.period.start.strftime("%d/%m/%Y"),
-                 end=result.period.end.strftime("%d/%m/%Y"), first=rec.min().strftime("%d/%m/%Y"),
-                 last=rec.max().strftime("%d/%m/%Y")), err=True)
+                 end=result.period.end.strftime("%d/%m/%Y"), first=first.strftime("%d/%m/%Y"),
+                 last=last.strftime("%d/%m/%Y")), err=True)
 
 
 def _skip(on: bool) -> None:

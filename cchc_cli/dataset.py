@@ -77,6 +77,18 @@ class Dataset:
     notes: list[Note]
     available: set[str]  # fields present in at least one file
     model: type[BaseModel] = DossierRecord
+    received_span: tuple | None = None  # first and last receipt, when ``frame`` is not kept (streaming)
+    streamed: bool = False  # computed by the streaming engine: ``frame`` is empty
+    rerun: Any = None  # streaming: ``rerun(keys)`` computes the same inputs by other keys
+
+    def received_range(self) -> tuple | None:
+        """First and last receipt of the data set's dossiers (None: none)."""
+        if self.streamed:
+            return self.received_span
+        if "received_at" not in self.frame.columns:
+            return None
+        rec = self.frame["received_at"].dropna()
+        return None if rec.empty else (rec.min(), rec.max())
 
     @property
     def rows(self) -> int:
@@ -158,12 +170,17 @@ def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
     """More than 5 % of a file's rows sharing their dossier number with another row of the
     same file, and disagreeing: the column read as the dossier number is not one (a date, a
     procedure code). Stop (exit 3) rather than collapse them; fewer are conflicts."""
-    fr = vt.frame
+    _same_file_ids_frame(vt.frame, len(vt.frame), rep, vt.raw.mapping)
+
+
+def _same_file_ids_frame(fr: pd.DataFrame, n_rows: int, rep: InputReport, mapping) -> None:
+    """``_same_file_ids`` on ``fr``: the file's rows, or (streaming) only those of its rows
+    whose number occurs more than once; ``n_rows``: the file's rows."""
     if "dossier_id" not in fr.columns or len(fr) == 0:
         return
     ids = fr["dossier_id"]
     dup = ids.duplicated(keep=False).to_numpy()
-    if dup.sum() <= SAME_FILE_SHARE * len(fr):
+    if dup.sum() <= SAME_FILE_SHARE * n_rows:
         return
     cols = [c for c in fr.columns if not c.startswith("_") and not c.endswith("!") and c != "dossier_id"]
     sub = fr.loc[dup, cols].astype(object)
@@ -172,11 +189,11 @@ def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
     nun = sub.groupby("_key", sort=False).nunique(dropna=False)
     bad = nun.index[(nun > 1).any(axis=1)] if len(cols) else nun.index[:0]
     n = int(ids.isin(list(bad)).sum())
-    if n > SAME_FILE_SHARE * len(fr) and n >= SAME_FILE_MIN_ROWS:
+    if n > SAME_FILE_SHARE * n_rows and n >= SAME_FILE_MIN_ROWS:
         from .i18n import pct
 
-        col = vt.raw.mapping.by_field().get("dossier_id", [None])[0]
-        raise DataError("duplicate_ids_in_file", path=rep.path, n=n, rows=len(fr), share=pct(n / len(fr), 1, "en"),
+        col = mapping.by_field().get("dossier_id", [None])[0]
+        raise DataError("duplicate_ids_in_file", path=rep.path, n=n, rows=n_rows, share=pct(n / n_rows, 1, "en"),
                         example=str(bad[0])[:40], column=col.header if col else "dossier_id")
 
 
@@ -184,17 +201,23 @@ def _row_key(raw, model) -> None:
     """A list with no dossier number, read with a profile that says so (``row_key``): each
     row is keyed by its file and row ("so-bao-cao.xls#12"), documented, never a column
     borrowed from another field; a dossier listed twice is then counted twice."""
-    if model is not DossierRecord or "dossier_id" in raw.mapping.fields:
+    if model is not DossierRecord:
         return
     from .schema.headers import Source
     from .schema.models import spec_of
 
-    pos = max(len(raw.mapping.headers), *(s.column + 1 for s in raw.mapping.sources)) + 1000
-    stem = Path(raw.path).name
-    raw.frame[f"c{pos}"] = pd.Series([f"{stem}#{int(r)}" for r in raw.rows], index=raw.frame.index, dtype=object)
     label = "#"
-    raw.mapping.sources.append(Source("dossier_id", pos, label, spec_of(model, "dossier_id").parser))
-    raw.notes.append(Note("row_key", {"file": stem}))
+    have = next((s for s in raw.mapping.sources if s.field == "dossier_id"), None)
+    if have is not None and have.header != label:
+        return
+    stem = Path(raw.path).name
+    if have is None:  # the first block of the file (blocks share the file's mapping)
+        pos = max(len(raw.mapping.headers), *(s.column + 1 for s in raw.mapping.sources)) + 1000
+        raw.mapping.sources.append(Source("dossier_id", pos, label, spec_of(model, "dossier_id").parser))
+        raw.notes.append(Note("row_key", {"file": stem}))
+    else:
+        pos = have.column
+    raw.frame[f"c{pos}"] = pd.Series([f"{stem}#{int(r)}" for r in raw.rows], index=raw.frame.index, dtype=object)
 
 
 def _require(raw, model) -> None:
@@ -261,7 +284,11 @@ class _Files(list):
     """Files already expanded and sorted by kind (see ``load_inputs``)."""
 
 
-def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path, kind: str = "dossiers") -> None:
+def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path, kind: str = "dossiers",
+                  names: bool = False) -> None:
+    """The unit (from the file name when no column has it), the level (from the unit's
+    name), the receipt date from the submission date. ``names``: the level notes carry the
+    unit names (``_names``) so that the notes of a file's blocks can be united."""
     fr = vt.frame
     m = vt.raw.mapping.fields
     if kind == "catalogue":
@@ -281,12 +308,13 @@ def _fill_context(vt: ValidatedTable, rep: InputReport, path: Path, kind: str = 
             fr["level"] = fr["level"].where(fr["level"].notna(), guess)
         else:
             fr["level"] = guess
-        names = [str(u) for u, lv in zip(uniques, inferred) if lv is not None]
+        names_ = [str(u) for u, lv in zip(uniques, inferred) if lv is not None]
         unknown = [str(u) for u, lv in zip(uniques, inferred) if lv is None]
-        if names:
-            rep.notes.append(Note("level_inferred", {"units": len(names)}))
+        if names_:
+            rep.notes.append(Note("level_inferred", {"units": len(names_), **({"_names": names_} if names else {})}))
         if unknown:
-            rep.notes.append(Note("level_unknown", {"units": unknown[:10], "count": len(unknown)}))
+            rep.notes.append(Note("level_unknown", {"units": unknown[:10], "count": len(unknown),
+                                                    **({"_names": unknown} if names else {})}))
 
 
 def _dedupe(frame: pd.DataFrame, inputs: list[InputReport], key: tuple[str, ...] = ("dossier_id",)):
@@ -372,13 +400,26 @@ def classify(f: Path, in_folder: bool, kind: str | None, user: ColumnMap, sheet:
     return kind or detect_kind(f, fmap or user, sheet), fmap, None
 
 
-def load_inputs(
+@dataclass
+class Plan:
+    """Which files a run reads, by kind, with each file's profile map and what is skipped."""
+
+    by_kind: dict[str, list[Path]]
+    maps: dict[Path, ColumnMap]
+    skipped: list[Note]
+
+    def streamable(self) -> bool:
+        """Dossier exports alone (no catalogue, register or logbook to join): the streaming
+        engine computes them in bounded memory."""
+        return bool(self.by_kind["dossiers"]) and not any(v for k, v in self.by_kind.items() if k != "dossiers")
+
+
+def plan_inputs(
     paths: list[str | Path], *, catalogue: list[str | Path] | None = None, logbook: list[str | Path] | None = None,
     kind: str | None = None, columns: ColumnMap | None = None, sheet: str | None = None,
-    on_file: Callable[[Path], None] | None = None,
-) -> Inputs:
-    """Read PATHs (each file's kind recognised by its header unless ``kind`` says), plus an
-    explicit catalogue and logbook. Files of one kind form one data set."""
+) -> Plan:
+    """PATHs (each file's kind recognised by its header unless ``kind`` says), plus an
+    explicit catalogue and logbook, sorted by kind; nothing is read yet."""
     user = columns if columns is not None else ColumnMap()
     by_kind: dict[str, list[Path]] = {k: [] for k in INPUT_KINDS}
     maps: dict[Path, ColumnMap] = {}
@@ -403,13 +444,27 @@ def load_inputs(
         if fmap is not None:
             maps[f] = fmap
         by_kind[k].append(f)
+    return Plan(by_kind, maps, skipped)
+
+
+def load_inputs(
+    paths: list[str | Path], *, catalogue: list[str | Path] | None = None, logbook: list[str | Path] | None = None,
+    kind: str | None = None, columns: ColumnMap | None = None, sheet: str | None = None,
+    on_file: Callable[[Path], None] | None = None, plan: Plan | None = None,
+) -> Inputs:
+    """Read PATHs (each file's kind recognised by its header unless ``kind`` says), plus an
+    explicit catalogue and logbook. Files of one kind form one data set."""
+    user = columns if columns is not None else ColumnMap()
+    if plan is None:
+        plan = plan_inputs(paths, catalogue=catalogue, logbook=logbook, kind=kind, columns=user, sheet=sheet)
+    skipped = list(plan.skipped)
     out = Inputs()
     failed: list[tuple[Path, DataError]] = []
-    for k, files in by_kind.items():
+    for k, files in plan.by_kind.items():
         if files:
             try:
-                setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file, maps=maps,
-                                     failed=failed))
+                setattr(out, k, load(_Files(files), kind=k, columns=user, sheet=sheet, on_file=on_file,
+                                     maps=plan.maps, failed=failed))
             except DataError as e:
                 if e.code != "no_usable_rows" or not failed:
                     raise

@@ -44,9 +44,21 @@ class Sums:
             t = both.sum().to_frame().T
         return Sums(self.keys, t.astype(np.int64))
 
+    def __neg__(self) -> "Sums":
+        return Sums(self.keys, -self.table)
+
     def overall(self) -> "Sums":
         """All groups together: valid when the groups split the rows (not by month)."""
-        return Sums((), self.table.sum().to_frame().T.astype(np.int64))
+        t = self.table.drop(columns=[ROWS], errors="ignore")
+        return Sums((), t.sum().to_frame().T.astype(np.int64))
+
+    def drop_empty(self) -> "Sums":
+        """Without the groups no row is left in (``ROWS`` counted by ``aggregate``), as if the
+        rows taken back out had never been added; the count itself dropped."""
+        if ROWS not in self.table.columns:
+            return self
+        t = self.table
+        return Sums(self.keys, t.loc[t[ROWS].to_numpy() > 0].drop(columns=[ROWS]))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Sums) or self.keys != other.keys:
@@ -66,9 +78,15 @@ def _group_codes(columns: dict[str, Any], keys: list[str], n: int) -> tuple[np.n
     return g.ngroup().to_numpy(), g.size().index
 
 
-def aggregate(kind: "Kind", frame: pd.DataFrame, period: Period, keys: list[str], ctx: Any = None) -> Sums:
+ROWS = "_rows"  # the rows of each group (``count_rows``): a group that sums to no row is no group
+
+
+def aggregate(kind: "Kind", frame: pd.DataFrame, period: Period, keys: list[str], ctx: Any = None,
+              count_rows: bool = False) -> Sums:
     """Sum the measures of ``frame`` per group of ``keys`` (``month`` splits the period):
-    one ``np.bincount`` per measure over integer group codes."""
+    one ``np.bincount`` per measure over integer group codes. ``count_rows``: with the rows
+    of each group (``ROWS``), so that sums from which rows are taken back out can drop the
+    groups left empty (``Sums.drop_empty``)."""
     other = [k for k in keys if k != "month"]
     if other:
         codes, labels = _group_codes(kind.group_columns(frame, other), other, len(frame))
@@ -80,6 +98,8 @@ def aggregate(kind: "Kind", frame: pd.DataFrame, period: Period, keys: list[str]
         if other:
             data = {name: np.bincount(codes[v], minlength=k) if v.dtype == bool
                     else np.bincount(codes, weights=v, minlength=k).round().astype(np.int64) for name, v in m.items()}
+            if count_rows:
+                data[ROWS] = np.bincount(codes, minlength=k)
             t = pd.DataFrame(data, index=labels)
         else:
             t = pd.DataFrame({name: [int(np.count_nonzero(v) if v.dtype == bool else v.sum())] for name, v in m.items()})

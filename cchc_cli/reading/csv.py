@@ -21,7 +21,9 @@ import os
 import re
 import sys
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 import pandas as pd
@@ -141,15 +143,35 @@ def _blank_file(path: Path, head: bytes) -> bool:
     return True
 
 
-def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int | None = None) -> RawTable:
-    """UTF-8 files are never decoded in full in Python: the head is, for sniffing, and the
-    rest is streamed to pyarrow, which validates the UTF-8 itself. Other encodings are
-    decoded (and NFC-composed) in full, then read the same way.
+@dataclass
+class _Head:
+    """What the head of a CSV says: encoding, delimiter, layout, mapping and where the
+    data starts (in records, and in bytes for a UTF-8 file)."""
 
-    Before the rows are trusted, every quote of the data area must pair up with certainty
-    (``_check_quotes``): a quoted cell opens at the start of a cell and closes before a
-    delimiter or a line end, and no quoted cell holds what reads as whole rows. A file
-    that fails is refused, naming the row: cchc never guesses where rows begin."""
+    p: str
+    shown: str
+    size: int
+    encoding: str
+    utf8: bool
+    bom: int
+    text: str | None  # the whole file decoded (other encodings), else None
+    head_text: str
+    delimiter: str
+    layout: Layout
+    mapping: object
+    keep: list[int]
+    width: int
+    notes: list
+    skip_records: int
+    offset: int  # characters of the decoded text above the data
+
+    @property
+    def start(self) -> int:
+        """The byte where the data starts (UTF-8 files)."""
+        return self.bom + len(self.head_text[:self.offset].encode("utf-8"))
+
+
+def _open_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int | None = None) -> _Head:
     p = str(path)
     shown = shown_path(p)
     try:
@@ -193,19 +215,31 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         head_text = _read_all(path)[bom:].decode("utf-8", errors="replace")
         _, ends = _head_records(head_text, delimiter, skip_records + 2)
     offset = ends[skip_records - 1] if 0 < skip_records <= len(ends) else (len(head_text) if skip_records else 0)
+    return _Head(p, shown, size, encoding, utf8, bom, text, head_text, delimiter, layout, mapping, keep, width,
+                 notes, skip_records, offset)
 
-    if utf8:
-        start = bom + len(head_text[:offset].encode("utf-8"))
-        buf = _Stream(p, start)  # streamed from the file: no copy, no mapped pages
-        whole = _Stream(p, bom)
-        quotes = _has_quote(p, bom)
+
+def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int | None = None) -> RawTable:
+    """UTF-8 files are never decoded in full in Python: the head is, for sniffing, and the
+    rest is streamed to pyarrow, which validates the UTF-8 itself. Other encodings are
+    decoded (and NFC-composed) in full, then read the same way.
+
+    Before the rows are trusted, every quote of the data area must pair up with certainty
+    (``_check_quotes``): a quoted cell opens at the start of a cell and closes before a
+    delimiter or a line end, and no quoted cell holds what reads as whole rows. A file
+    that fails is refused, naming the row: cchc never guesses where rows begin."""
+    h = _open_csv(path, model, user, max_bytes)
+    p, shown, text, delimiter, width, keep, skip_records = (h.p, h.shown, h.text, h.delimiter, h.width, h.keep,
+                                                            h.skip_records)
+    if h.utf8:
+        buf = _Stream(p, h.start)  # streamed from the file: no copy, no mapped pages
+        quotes = _has_quote(p, h.bom)
     else:
-        buf = pa.py_buffer(text[offset:].encode("utf-8"))
-        whole = text
+        buf = pa.py_buffer(text[h.offset:].encode("utf-8"))
         quotes = '"' in text
     expected = None
     if quotes:  # title block, header and data: every quote must pair up with certainty
-        expected = _check_quotes(whole, delimiter, width, skip_records, shown)
+        expected = _count_records(h)
     t = _read_fast(buf, width, keep, delimiter)
     if t is not None and (expected is None or t[1] == expected):
         frame, n = t
@@ -213,10 +247,22 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
         bad: list[tuple[int, str]] = []
     else:  # ragged records (or bytes that are not UTF-8): name them exactly
         if text is None:
-            text = decode(_read_all(path), p, encoding)
+            text = decode(_read_all(path), p, h.encoding)
         frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records, shown)
-    raw = RawTable(p, frame, rows, layout, mapping, notes, encoding=encoding, delimiter=delimiter, bad_rows=bad)
+    raw = RawTable(p, frame, rows, h.layout, h.mapping, h.notes, encoding=h.encoding, delimiter=delimiter,
+                   bad_rows=bad)
     return trim_tail(raw)
+
+
+def _count_records(h: _Head) -> int:
+    """The records below the title block and header, every quote of the file checked: by the
+    byte scan when it can vouch for them (``_scan``), else by the strict csv reading."""
+    if h.utf8:
+        try:
+            return sum(b.records for b in _scan(h, None))
+        except _Unclean:
+            pass
+    return _check_quotes(_Stream(h.p, h.bom) if h.utf8 else h.text, h.delimiter, h.width, h.skip_records, h.shown)
 
 
 def _open_text(buf):
@@ -230,25 +276,27 @@ def _open_text(buf):
     return io.TextIOWrapper(io.BytesIO(buf.to_pybytes()), encoding="utf-8", newline="")
 
 
-def _check_quotes(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+def _check_quotes(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True,
+                  row0: int = 0, line0: int = 0) -> int:
     """See ``_strict_records``. A cell over the csv module's field limit (the cell limit)
     is a quote left open or a long cell in a column cchc does not read: the file is read
     again without the limit, and only when its quotes then pair up is it read."""
     try:
-        return _strict_records(buf, delimiter, width, skip_records, path, complete)
+        return _strict_records(buf, delimiter, width, skip_records, path, complete, row0, line0)
     except csv.Error as e:
         if "field larger than field limit" not in str(e):
             raise
         saved = csv.field_size_limit(sys.maxsize)
         try:
-            return _strict_records(buf, delimiter, width, skip_records, path, complete)
+            return _strict_records(buf, delimiter, width, skip_records, path, complete, row0, line0)
         except DataError:
             raise e from None  # worded by the caller: a quote left open in a large file
         finally:
             csv.field_size_limit(saved)
 
 
-def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True) -> int:
+def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: str, complete: bool = True,
+                    row0: int = 0, line0: int = 0) -> int:
     """Read the file with the csv module in strict mode and return the number of records
     below the first ``skip_records`` (title block and header); refuse the file when its
     quotes cannot be paired with certainty:
@@ -275,7 +323,7 @@ def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: st
                 n += 1
                 ln = reader.line_num
                 if (ln - prev != 1 or len(rec) != width) and n > skip_records:
-                    _suspect(rec, delimiter, width, path, n, prev + 1, ln)
+                    _suspect(rec, delimiter, width, path, row0 + n, line0 + prev + 1, line0 + ln)
                 prev = ln
         except csv.Error as e:
             if "field larger than field limit" in str(e):
@@ -283,7 +331,8 @@ def _strict_records(buf, delimiter: str, width: int, skip_records: int, path: st
             unclosed = "unexpected end of data" in str(e)
             if not (unclosed and not complete):
                 raise DataError("csv_quote_unclosed" if unclosed else "csv_quote_unpaired", path=path,
-                                row=_num(n + 1), line=_num(prev + 1), at=_num(reader.line_num)) from None
+                                row=_num(row0 + n + 1), line=_num(line0 + prev + 1),
+                                at=_num(line0 + reader.line_num)) from None
     return max(n - skip_records, 0)
 
 
@@ -392,3 +441,199 @@ def _read_slow(text: str, width: int, keep: list[int], delimiter: str, skip_reco
         rows.append(n)
     frame = pd.DataFrame({col(i): pd.array(out[i], dtype=pd.StringDtype("pyarrow")) for i in keep})
     return frame, np.asarray(rows, dtype=np.int64), bad
+
+
+# ------------------------------------------------------------------ the byte scan and blocks
+
+SCAN_CHUNK = 32 << 20
+
+
+class _Unclean(Exception):
+    """The byte scan cannot vouch for the file's quotes: the strict csv reading decides."""
+
+
+@dataclass(frozen=True)
+class Block:
+    """Whole records of a CSV's data area: bytes [start, end), ``records`` of them, the
+    first being record ``row0 + 1`` of the file (title and header records counted) and
+    starting on physical line ``line0 + 1``."""
+
+    start: int
+    end: int
+    records: int
+    row0: int
+    line0: int
+
+
+def _scan(h: _Head, target: int | None) -> list[Block]:
+    """Where the records of a UTF-8 file end, found from its bytes with numpy (no Python
+    step per record), cut into blocks of about ``target`` bytes (None: one block).
+
+    The scan vouches for the quotes when every quote of the file obeys the strict reading:
+    an opening quote stands at the start of a cell (after a delimiter, a line end, or the
+    closing quote of an escaped pair ``""``), a closing quote is followed by a delimiter, a
+    line end, a quote (the pair) or the end of the file, and the file ends outside quotes.
+    Then counting quotes tells every line end inside a quoted cell from a record's end,
+    exactly as the csv module would read it. A record that spans lines is read with the csv
+    module and checked as the strict reading checks it (``_suspect``). Anything else — a
+    stray quote, a quote left open, a CR-only line end — raises ``_Unclean``, and the
+    strict reading decides (refusing the file, naming the row, when it must)."""
+    delim = ord(h.delimiter)
+    ok = np.zeros(256, dtype=bool)
+    ok[[delim, 10, 13, 34]] = True
+    start = h.start
+    blocks: list[Block] = []
+    parity = 0
+    prev_byte = 10
+    base = h.bom
+    held = b""
+    lines = 0  # line ends before the chunk
+    records = 0  # data records before the chunk
+    block_start, block_records, block_row0, block_line0 = start, 0, h.skip_records, None
+    last_end = start - 1  # the data's first record starts after the header's line end
+    space = bytearray(SCAN_CHUNK + 1)
+    view = memoryview(space)
+    with open(h.p, "rb") as fh:
+        fh.seek(h.bom)
+        while True:
+            k = len(held)
+            space[:k] = held
+            got = fh.readinto(view[k:])
+            eof = got < SCAN_CHUNK
+            buf = view[:k + got]
+            if not len(buf):
+                break
+            proc = len(buf) if eof else len(buf) - 1
+            held = b"" if eof else bytes(buf[-1:])
+            a = np.frombuffer(buf, dtype=np.uint8)
+            body = a[:proc]
+            q = np.flatnonzero(body == 34)
+            if len(q):
+                opening = ((parity + np.arange(len(q))) & 1) == 0
+                pb = a[np.maximum(q - 1, 0)]
+                if q[0] == 0:
+                    pb[0] = prev_byte
+                nxt = q + 1
+                at_end = nxt >= len(a)
+                nb = a[np.minimum(nxt, len(a) - 1)]
+                if ((opening & ~ok[pb]) | (~opening & ~(ok[nb] | at_end))).any():
+                    raise _Unclean
+            cr = np.flatnonzero(body == 13) if space.find(b"\r", 0, proc) >= 0 else ()
+            if len(cr):
+                nx = cr + 1
+                if ((nx >= len(a)) | (a[np.minimum(nx, len(a) - 1)] != 10)).any():
+                    raise _Unclean  # a CR-only line end: the strict reading counts those
+            lf = np.flatnonzero(body == 10)
+            inside = ((parity + np.searchsorted(q, lf)) & 1) == 1
+            ends = lf[~inside] + base
+            ends = ends[ends >= start]
+            lf_all = lf + base
+            if block_line0 is None:
+                block_line0 = lines + int(np.searchsorted(lf_all, start))
+            # records that span lines: read and checked as the strict reading does
+            multi = lf[inside] + base
+            multi = multi[multi >= start]
+            if len(multi):
+                at = np.searchsorted(ends, multi)
+                firsts = np.unique(at)
+                for i in firsts:
+                    rec_start = (int(ends[i - 1]) if i > 0 else last_end) + 1
+                    line = lines + int(np.searchsorted(lf_all, rec_start)) + 1
+                    _check_record(h, rec_start, records + int(i), line)
+            parity = (parity + len(q)) & 1
+            prev_byte = int(body[-1]) if proc else prev_byte
+            lines += len(lf)
+            # blocks: cut at the first record end past the target
+            consumed = 0
+            while target is not None:
+                i = int(np.searchsorted(ends, block_start + target))
+                if i >= len(ends):
+                    break
+                block_records += i - consumed + 1
+                end = int(ends[i]) + 1
+                blocks.append(Block(block_start, end, block_records, block_row0, block_line0))
+                block_row0 += block_records
+                block_line0 = lines - len(lf) + int(np.searchsorted(lf_all, end))
+                block_start, block_records, consumed = end, 0, i + 1
+            block_records += len(ends) - consumed
+            records += len(ends)
+            if len(ends):
+                last_end = int(ends[-1])
+            base += proc
+            if eof:
+                break
+    if parity:
+        raise _Unclean  # a quote left open at the end of the file
+    file_end = base
+    if last_end + 1 < file_end:  # a last record with no line end
+        block_records += 1
+    if block_records or not blocks:
+        blocks.append(Block(block_start, file_end, block_records, block_row0, block_line0 or 0))
+    return blocks
+
+
+def _check_record(h: _Head, at: int, index: int, line: int) -> None:
+    """One data record that spans lines (``index``: its place among the data records),
+    read with the csv module and checked as ``_strict_records`` checks it."""
+    with open(h.p, "rb") as fh:
+        fh.seek(at)
+        text = io.TextIOWrapper(fh, encoding="utf-8", errors="replace", newline="")
+        reader = csv.reader(text, delimiter=h.delimiter, strict=True)
+        try:
+            rec = next(reader)
+        except (csv.Error, StopIteration):
+            raise _Unclean from None
+        _suspect(rec, h.delimiter, h.width, h.shown, h.skip_records + index + 1, line, line + reader.line_num - 1)
+
+
+def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_rows: int = 200_000,
+                    only: set[int] | None = None) -> Iterator[tuple[int, RawTable]]:
+    """A CSV read in blocks of whole records (about ``block_rows`` each), each block a
+    ``RawTable`` with the file's layout and mapping and its rows numbered as the whole
+    reading numbers them; ``only``: just those blocks. Not trimmed (``trim_tail`` is the
+    caller's, across blocks). A file in another encoding than UTF-8, or whose quotes the
+    byte scan cannot vouch for, is one block, read whole (``read_csv``)."""
+    h = _open_csv(path, model, user)
+    blocks = None
+    if h.utf8:
+        data = len(h.head_text[h.offset:].encode("utf-8"))
+        below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
+        per_row = max(data / below, 1.0)
+        try:
+            blocks = _scan(h, max(int(block_rows * per_row), 1 << 16))
+        except _Unclean:
+            blocks = None
+    if blocks is None:
+        if only is None or 0 in only:
+            raw = read_csv(path, model, user)
+            raw.trimmed = True
+            yield 0, raw
+        return
+    for i, b in enumerate(blocks):
+        if only is not None and i not in only:
+            continue
+        yield i, _read_block(h, b)
+
+
+def _read_block(h: _Head, b: Block) -> RawTable:
+    with open(h.p, "rb") as fh:
+        fh.seek(b.start)
+        data = fh.read(b.end - b.start)
+    t = _read_fast(pa.py_buffer(data), h.width, h.keep, h.delimiter) if data else (pd.DataFrame(
+        {col(i): pd.array([], dtype=pd.StringDtype("pyarrow")) for i in h.keep}), 0)
+    if t is not None and t[1] == b.records:
+        frame, n = t
+        rows = np.arange(n, dtype=np.int64) + b.row0 + 1
+        bad: list[tuple[int, str]] = []
+    else:  # ragged records or bytes that are not UTF-8: this block the slow, exact way
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DataError("csv_encoding", path=h.shown, byte=f"0x{data[e.start]:02x}", pos=b.start + e.start) from None
+        _check_quotes(text, h.delimiter, h.width, 0, h.shown, row0=b.row0, line0=b.line0)
+        frame, rows, bad = _read_slow(text, h.width, h.keep, h.delimiter, 0, h.shown)
+        rows = rows + b.row0
+        bad = [(r + b.row0, s) for r, s in bad]
+    notes = list(h.notes) if b.row0 == h.skip_records else []
+    return RawTable(h.p, frame, rows, h.layout, h.mapping, notes, encoding=h.encoding, delimiter=h.delimiter,
+                    bad_rows=bad)

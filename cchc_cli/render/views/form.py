@@ -90,7 +90,11 @@ def forms(result, lang: str, calendar=None) -> list[Form]:
         return []
     from ...kpis.run import compute_inputs
 
-    by = compute_inputs(result.sources, ["unit", "level", "field"], result.period, calendar)
+    ds = result.sources.dossiers
+    if ds.streamed:  # no frame kept: the same inputs read again, by unit, level and field
+        by = ds.rerun(["unit", "level", "field"])
+    else:
+        by = compute_inputs(result.sources, ["unit", "level", "field"], result.period, calendar)
     grouped = [(c.group_dict, c) for c in by.counts if c.group]
     units = sorted({g.get("unit") for g, _ in grouped}, key=lambda u: (u is None, str(u or "")))
     src = result.origin or ""

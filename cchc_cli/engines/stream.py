@@ -1,0 +1,609 @@
+"""The default engine for dossier exports: every file read in bounded blocks, each block
+mapped, validated and reduced to ``Sums``, then dropped — memory does not grow with the
+rows, only a compact index of the dossiers does (8 bytes per row).
+
+One pass when ``--period`` is given:
+
+1. **read** — each file is read in blocks (``reading.blocks``: CSV byte blocks of whole
+   records, Parquet row groups, JSON Lines; other formats one block). A block goes through
+   the same steps as a whole file (after-reading fixes, ``validate_table``, the context of
+   ``dataset._fill_context``), is measured with the kinds' own measure code
+   (``kpis.aggregate``) and its ``Sums`` added to its file's. The index keeps a 64-bit hash
+   of every row's dossier number.
+2. **duplicates** — the hashes that occur more than once name the candidate rows. Only the
+   blocks that hold a candidate are read again (or taken from a small cache of the last
+   blocks); their candidate rows go through ``dataset._dedupe`` itself — the documented
+   "most advanced copy" rule, the conflicts and the per-file duplicate counts exactly as a
+   whole-file run — and the measures of the copies it drops are subtracted: sums add, so
+   a better copy found later replaces an earlier one exactly. A hash shared by two
+   different numbers is told apart there, by the numbers themselves.
+
+Without ``--period`` the period is the span of the kept dossiers, known only at the end:
+the index then also keeps each row's receipt and end day (8 bytes more per row) and the
+blocks are measured in a second pass (from the cache when the data fits in it).
+
+A file that cannot be read is dropped whole (its sums, index and cache) and reported as
+the local engine reports it (``--skip-unreadable``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any, Callable, Iterator
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+
+BLOCK_ROWS = 200_000
+CACHE_ROWS = 400_000  # validated rows kept in memory, so that a small data set is read once
+
+
+@dataclass
+class Piece:
+    """The rows of one file measured together: from raw blocks ``blocks`` of the file, its
+    rows ``lo``..``hi`` (spreadsheet numbering) but for ``gaps`` (trimmed or rejected)."""
+
+    file: int
+    blocks: tuple[int, ...]
+    lo: int
+    hi: int
+    gaps: np.ndarray
+    h: np.ndarray  # uint64 hash of each row's dossier number
+    days: tuple[np.ndarray, np.ndarray] | None = None  # receipt day, end day (no --period)
+    frame: pd.DataFrame | None = None  # cached
+
+    def select(self, frame: pd.DataFrame) -> pd.DataFrame:
+        r = frame["_row"].to_numpy()
+        keep = (r >= self.lo) & (r <= self.hi)
+        if len(self.gaps):
+            keep &= ~np.isin(r, self.gaps)
+        return frame.loc[keep].reset_index(drop=True)
+
+
+@dataclass
+class FileState:
+    index: int
+    path: Path
+    report: Any = None  # dataset.InputReport
+    problems: list = field(default_factory=list)
+    pieces: list[Piece] = field(default_factory=list)
+    grouped: Any = None
+    overall: Any = None
+    known: bool = False  # some dossier of the file has a known time limit
+    received: tuple | None = None  # first and last receipt (every copy)
+    mapping: Any = None
+    user: Any = None
+
+
+def id_hash(ids: pd.Series) -> np.ndarray:
+    """64-bit hash of each dossier number (missing numbers hash alike: they never are)."""
+    return pd.util.hash_array(ids.astype(object).where(ids.notna(), "\x00<na>").to_numpy(dtype=object),
+                              categorize=False).astype(np.uint64)
+
+
+class _Measure:
+    """The dossiers' measures of one frame for the run's period and keys (grouped and overall
+    ``Sums``), with the working-day calendar built once."""
+
+    def __init__(self, per, keys: list[str], calendar, umap):
+        from ..kpis.kinds import BY_NAME
+
+        self.per, self.calendar, self.umap = per, calendar, umap
+        self.kind = BY_NAME["dossiers"]
+        self.gk = self.kind.group_keys(pd.DataFrame(), keys)
+        self._cal = None
+
+    def __call__(self, frame: pd.DataFrame):
+        from ..kpis import aggregate as engine
+        from ..kpis import dossiers
+        from ..kpis import kinds as K
+
+        if self.umap is not None:
+            frame = self.umap.annotate(frame.copy())
+        limits = pd.to_numeric(frame["time_limit_days"], errors="coerce").to_numpy(dtype=float) \
+            if "time_limit_days" in frame.columns else np.full(len(frame), np.nan)
+        known = not np.isnan(limits).all()
+        if known:
+            if self._cal is None:
+                from ..calendar import WorkCalendar
+
+                self._cal = WorkCalendar([str(p) for p in self.calendar or []])
+            received = frame["received_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+            due = self._cal.statutory_due_dates(received, limits)
+            day = due.astype("datetime64[D]").astype(np.int64)
+            ok = ~np.isnat(due)
+            stat = dossiers.Statutory(np.where(ok, day, -1), ok)
+        else:
+            stat = dossiers.Statutory(np.full(len(frame), -1, dtype=np.int64), np.zeros(len(frame), dtype=bool))
+        ctx = K.DossierContext(statutory=stat)
+        grouped = engine.aggregate(self.kind, frame, self.per, self.gk, ctx, count_rows=True) if self.gk else None
+        if grouped is not None and "month" not in self.gk:
+            overall = grouped.overall()
+        else:
+            overall = engine.aggregate(self.kind, frame, self.per, [], ctx)
+        return grouped, overall, known
+
+
+def _add(a, b):
+    return b if a is None else (a if b is None else a + b)
+
+
+def _iter_blocks(path: Path, model, user, sheet, block_rows: int, only: set[int] | None = None
+                 ) -> Iterator[tuple[int, Any]]:
+    try:
+        from ..reading.blocks import iter_blocks
+    except ImportError:
+        return _csv_or_whole(path, model, user, sheet, block_rows, only)
+    return iter_blocks(path, model, user, sheet, block_rows, only=only)
+
+
+def _csv_or_whole(path, model, user, sheet, block_rows, only):
+    from ..reading import _after_reading, _folder_lock, _folder_notes, _reader_errors, read_table
+    from ..reading import limits as lim
+    from ..reading.sniff import mismatch, sniff
+
+    fmt = sniff(path) if path.is_file() else "text"
+    ext = path.suffix.lower()
+    if fmt != "text" or mismatch(path, fmt) or ext in (".xlsx", ".xlsm", ".xls", ".parquet"):
+        if only is None or 0 in only:
+            raw = read_table(path, model, user, sheet)
+            raw.trimmed = True
+            yield 0, raw
+        return
+    limits = lim.current()
+    size = lim.check_file_size(path, limits)
+    from ..reading.csv import HEAD_BYTES, iter_csv_blocks
+
+    with open(path, "rb") as fh:
+        head = fh.read(HEAD_BYTES)
+    lim.check_text_file(path, head, size)
+    with _reader_errors(path, limits):
+        for i, raw in iter_csv_blocks(path, model, user, block_rows, only):
+            lim.check_table(raw, limits)
+            if i == 0:
+                with _folder_lock:
+                    pending = _folder_notes.pop(str(path), None)
+                if pending:
+                    raw.notes.extend(pending)
+            if not getattr(raw, "trimmed", False):
+                raw = _after_reading(raw, user)
+            yield i, raw
+
+
+def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tuple[tuple[int, ...], Any, bool]]:
+    """The file's raw blocks, trimmed as the whole file would be (``trim_tail``): rows after a
+    block's last totals row are carried into the next block, so that the footer below the
+    last totals row of the file is recognised wherever the blocks were cut. A carry longer
+    than a block is let go (trimmed as if that totals row were the last)."""
+    from ..reading.table import RawTable, trim_tail
+
+    carry = None  # (blocks, RawTable)
+    for i, raw in _iter_blocks(path, model, user, sheet, block_rows):
+        if getattr(raw, "trimmed", False):
+            yield (i,), raw, True
+            continue
+        blocks = (i,)
+        if carry is not None:
+            cb, cr = carry
+            raw = RawTable(raw.path, pd.concat([cr.frame, raw.frame], ignore_index=True),
+                           np.concatenate([cr.rows, raw.rows]), raw.layout, raw.mapping, cr.notes + raw.notes,
+                           raw.sheet, raw.encoding, raw.delimiter, bad_rows=cr.bad_rows + raw.bad_rows)
+            blocks = cb + blocks
+            carry = None
+        last = _last_totals(raw)
+        if last is not None and last + 1 < len(raw.frame) and len(raw.frame) - last - 1 <= block_rows:
+            tail = RawTable(raw.path, raw.frame.iloc[last + 1:].reset_index(drop=True), raw.rows[last + 1:],
+                            raw.layout, raw.mapping, [], raw.sheet, raw.encoding, raw.delimiter,
+                            bad_rows=[b for b in raw.bad_rows if b[0] > raw.rows[last]])
+            raw.bad_rows = [b for b in raw.bad_rows if b[0] <= raw.rows[last]]
+            raw.frame = raw.frame.iloc[:last + 1].reset_index(drop=True)
+            raw.rows = raw.rows[:last + 1]
+            carry = (blocks, tail)
+            yield blocks, trim_tail(raw), False
+            continue
+        yield blocks, trim_tail(raw), False
+    if carry is not None:
+        yield carry[0], trim_tail(carry[1]), False
+
+
+def _last_totals(raw) -> int | None:
+    """Position of the block's last totals row ("Tổng cộng"), as ``trim_tail`` finds them."""
+    from ..reading.layout import is_totals_label
+    from ..reading.table import _TOTALS_RX, _blank, _matches, col
+    from ..schema.models import field_specs
+
+    f = raw.frame
+    if f.empty:
+        return None
+    id_field = next((s.name for s in field_specs(raw.mapping.model) if s.required), None)
+    pos = [s.column for s in raw.mapping.sources if s.field == id_field]
+    if pos:
+        cand = _matches(f[col(pos[0])], _TOTALS_RX)
+        if f.columns[0] != col(pos[0]):
+            cand |= _matches(f[f.columns[0]], _TOTALS_RX)
+        idx = np.flatnonzero(cand)
+    else:
+        idx = np.arange(len(f))
+    for i in idx[::-1]:
+        first = next((v for v in f.iloc[int(i)].to_numpy(dtype=object) if not _blank(v)), None)
+        if first is not None and is_totals_label(first):
+            return int(i)
+    return None
+
+
+def _validated(raw, f: Path, model, user, kind: str, first: bool):
+    """A trimmed block as ``dataset.read_one`` turns a whole file: its key, the required
+    columns, validation, the file's context. Returns (frame, problems, report part)."""
+    from ..dataset import InputReport, _fill_context, _require, _row_key
+    from ..reading.csv import shown_path
+    from ..reading.table import Note
+    from ..validate import validate_table
+
+    if user.row_key:
+        _row_key(raw, model)
+    _require(raw, model)
+    if user.profile and first:
+        raw.notes.insert(0, Note("profile_used", {"profile": user.profile}))
+    vt = validate_table(raw, model, user, consume=True)
+    rep = InputReport(
+        shown_path(f), kind, rows=len(vt.frame) + len(vt.rejected_rows), rejected=len(vt.rejected_rows),
+        sheet=raw.sheet, encoding=raw.encoding, delimiter=raw.delimiter,
+        header_row=raw.layout.row + 1, blank_rows=raw.blank_rows, totals_rows=list(raw.totals_rows),
+        footer_rows=raw.footer_rows, notes=list(raw.notes),
+        mapped={s.field: s.header for s in raw.mapping.sources},
+    )
+    if any(s.field == "channel" and (s.alt is None or s.alt.endswith(":postal")) for s in raw.mapping.sources):
+        rep.derived.add("postal_channel")
+    _fill_context(vt, rep, f, kind, names=True)
+    return vt.frame, vt.problems, rep, raw.rows, vt.rejected_rows
+
+
+def _merge_report(into, part) -> None:
+    into.rows += part.rows
+    into.rejected += part.rejected
+    into.blank_rows += part.blank_rows
+    into.totals_rows += part.totals_rows
+    into.footer_rows += part.footer_rows
+    into.notes = merge_notes(into.notes, part.notes)
+
+
+_SUMMED = {"invisible_chars": ("chars", "cells")}
+
+
+def merge_notes(a: list, b: list) -> list:
+    """The notes of two blocks of one file as the whole file would have them: counts added,
+    unit names united, the rest said once."""
+    from ..reading.table import Note
+
+    out = [Note(n.code, dict(n.params)) for n in a]
+    at = {n.code: n for n in out}
+    for n in b:
+        have = at.get(n.code)
+        if have is None:
+            m = Note(n.code, dict(n.params))
+            out.append(m)
+            at[n.code] = m
+        elif n.code == "invisible_chars":
+            for k in ("chars", "cells"):
+                have.params[k] += n.params[k]
+            fields = list(dict.fromkeys(have.params["fields"].split(", ") + n.params["fields"].split(", ")))
+            have.params["fields"] = ", ".join(fields)
+        elif n.code == "repeated_header":
+            have.params["_rows"] = have.params.get("_rows", [have.params["rows"]]) + [n.params["rows"]]
+            have.params["n"] += n.params["n"]
+        elif n.code in ("level_inferred", "level_unknown"):
+            names = list(dict.fromkeys(have.params.get("_names", []) + n.params.get("_names", [])))
+            have.params["_names"] = names
+            if n.code == "level_inferred":
+                have.params["units"] = len(names)
+            else:
+                have.params["units"], have.params["count"] = names[:10], len(names)
+    return out
+
+
+def _final_notes(notes: list) -> list:
+    for n in notes:
+        if "_rows" in n.params:
+            rows = ", ".join(r.replace(" …", "") for r in n.params.pop("_rows")).split(", ")
+            n.params["rows"] = ", ".join(rows[:10]) + (" …" if n.params["n"] > 10 else "")
+        n.params.pop("_names", None)
+    return notes
+
+
+def merge_problems(a: list, b: list) -> list:
+    """Problems of two blocks of one file as the whole file would group them."""
+    from ..validate import EXAMPLES_PER_PROBLEM
+
+    out = list(a)
+    at = {(p.field, p.column, p.code, p.value): p for p in out}
+    for p in b:
+        have = at.get((p.field, p.column, p.code, p.value))
+        if have is None:
+            out.append(p)
+            at[(p.field, p.column, p.code, p.value)] = p
+            continue
+        have.count += p.count
+        have.rows = (have.rows + p.rows)[:EXAMPLES_PER_PROBLEM]
+        have.examples = (have.examples + p.examples)[:EXAMPLES_PER_PROBLEM]
+        have.rejects = have.rejects or p.rejects
+    return out
+
+
+def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str], per, calendar=None,
+                   umap=None, on_file: Callable[[Path], None] | None = None, origin: str | None = None,
+                   skipped: list | None = None, block_rows: int = BLOCK_ROWS, cache_rows: int = CACHE_ROWS):
+    """Every dossier KPI of ``files`` (all dossier exports; ``maps``: each file's profile map)
+    for the period (None: the data's span), streamed; the same ``ComputeResult`` as the
+    whole-frame path."""
+    from .. import dataset as D
+    from ..kpis import aggregate as engine
+    from ..kpis.definitions import missing, of_input
+    from ..kpis.period import Period
+    from ..kpis.results import ComputeResult, Unavailable
+    from ..schema.models import DossierRecord
+
+    if calendar:  # a broken calendar file is a configuration error, needed or not
+        from ..calendar import WorkCalendar
+
+        WorkCalendar([str(p) for p in calendar])
+    model = DossierRecord
+    measure = _Measure(per, keys, calendar, umap) if per is not None else None
+    states: list[FileState] = []
+    failed: list[tuple[Path, DataError]] = []
+    cached = 0
+    for f in files:
+        if on_file:
+            on_file(f)
+        fuser = maps.get(f, user)
+        st = FileState(len(states), f, user=fuser)
+        try:
+            for blocks, raw, whole in _pieces_of(f, model, fuser, sheet, block_rows):
+                first = st.report is None
+                frame, problems, rep, raw_rows, rejected = _validated(raw, f, model, fuser, "dossiers", first)
+                if first:
+                    st.report, st.problems, st.mapping = rep, problems, raw.mapping
+                else:
+                    _merge_report(st.report, rep)
+                    st.problems = merge_problems(st.problems, problems)
+                frame["_file"] = np.int32(st.index)
+                if len(frame):
+                    rec = frame["received_at"]
+                    lo, hi = rec.min(), rec.max()
+                    if not pd.isna(lo):
+                        st.received = (lo, hi) if st.received is None else (min(st.received[0], lo),
+                                                                            max(st.received[1], hi))
+                piece = _piece(st.index, blocks, frame, raw_rows, per is None)
+                if measure is not None and len(frame):
+                    g, o, known = measure(frame)
+                    st.grouped, st.overall = _add(st.grouped, g), _add(st.overall, o)
+                    st.known |= known
+                if cached + len(frame) <= cache_rows:
+                    piece.frame = frame
+                    cached += len(frame)
+                st.pieces.append(piece)
+                del frame, raw
+        except DataError as e:  # every unreadable export is reported at once
+            for p in st.pieces:
+                if p.frame is not None:
+                    cached -= len(p.frame)
+            failed.append((f, e))
+            continue
+        if st.report is not None:
+            st.report.notes = _final_notes(st.report.notes)
+            if st.report.rows == st.report.rejected == 0 and not any(n.code == "no_rows" for n in st.report.notes):
+                from ..reading.table import Note
+
+                st.report.notes.append(Note("no_rows"))
+            states.append(st)
+    skipped = list(skipped or [])
+    D._unreadable(failed, skipped)
+    inputs = [s.report for s in states]
+    if sum(r.rows - r.rejected for r in inputs) == 0 and not (D.ALLOW_EMPTY and inputs):
+        raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
+
+    # ---- duplicates: only the rows whose hash occurs twice
+    conflicts, n_conflicts, dropped = _duplicates(states, inputs, model, sheet, block_rows)
+    for s in states:
+        s.report.used = s.report.rows - s.report.rejected - s.report.duplicates
+
+    span = None
+    if per is None:
+        per = span = _span(states, dropped)
+        measure = _Measure(per, keys, calendar, umap)
+        for s in states:  # the second pass: every piece, from the cache or read again
+            for piece, frame in _frames(s, model, sheet, block_rows, [p for p in s.pieces]):
+                drop = dropped.get((s.index, id(piece)))
+                if drop is not None:
+                    keep = np.ones(len(frame), dtype=bool)
+                    keep[drop] = False
+                    frame = frame.loc[keep].reset_index(drop=True)
+                if len(frame):
+                    g, o, known = measure(frame)
+                    s.grouped, s.overall = _add(s.grouped, g), _add(s.overall, o)
+                    s.known |= known
+    else:
+        for s in states:  # the copies dropped: their measures taken back out
+            sub = [p for p in s.pieces if (s.index, id(p)) in dropped]
+            for piece, frame in _frames(s, model, sheet, block_rows, sub):
+                pos = dropped[(s.index, id(piece))]
+                g, o, _ = measure(frame.iloc[pos].reset_index(drop=True))
+                s.grouped = _add(s.grouped, None if g is None else -g)
+                s.overall = _add(s.overall, -o)
+
+    grouped = overall = None
+    for s in states:
+        grouped, overall = _add(grouped, s.grouped), _add(overall, s.overall)
+    if grouped is not None:
+        grouped = grouped.drop_empty()
+    if overall is None:
+        overall = measure(_empty_frame())[1]
+    available = D.available_fields(inputs)
+    avail = {"dossiers": set(available)}
+    if not any(s.known for s in states):
+        avail = {"dossiers": set(available) - {"time_limit_days"}, "catalogue": set()}
+    problems = [p for s in states for p in s.problems]
+    ds = D.Dataset(pd.DataFrame(), inputs, problems, conflicts, n_conflicts, [], set(available))
+    recs = [s.received for s in states if s.received is not None]
+    ds.streamed = True
+    ds.rerun = lambda by: compute_stream(files, maps, user=user, sheet=sheet, keys=by, per=per, calendar=calendar,
+                                         umap=umap, origin=origin, skipped=skipped, block_rows=block_rows,
+                                         cache_rows=cache_rows)
+    ds.received_span = (min(r[0] for r in recs), max(r[1] for r in recs)) if recs else None
+    sources = D.Inputs(dossiers=ds)
+    D._list_skipped(ds, skipped)
+    kind = measure.kind
+    codes, unavailable = [], []
+    for k in of_input("dossiers"):
+        gone = missing(k, avail)
+        if gone:
+            unavailable.append(Unavailable(k.code, tuple(gone)))
+        else:
+            codes.append(k.code)
+    results, counts = engine.finish(overall, codes, kind.count_keys)
+    if grouped is not None:
+        r2, c2 = engine.finish(grouped, codes, kind.count_keys)
+        results, counts = r2 + results, c2 + counts
+    return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, n_conflicts, {},
+                         origin, False, sources, {"dossiers": overall})
+
+
+def _empty_frame() -> pd.DataFrame:
+    return pd.DataFrame({"received_at": pd.Series([], dtype="datetime64[ns]"), "_row": np.array([], np.int64)})
+
+
+def _piece(file: int, blocks: tuple[int, ...], frame: pd.DataFrame, raw_rows: np.ndarray, days: bool) -> Piece:
+    rows = frame["_row"].to_numpy()
+    lo = int(raw_rows.min()) if len(raw_rows) else 0
+    hi = int(raw_rows.max()) if len(raw_rows) else -1
+    span = np.arange(lo, hi + 1, dtype=np.int64)
+    gaps = np.setdiff1d(span, rows, assume_unique=True) if len(span) != len(rows) else np.empty(0, np.int64)
+    p = Piece(file, blocks, lo, hi, gaps, id_hash(frame["dossier_id"]) if len(frame) else np.empty(0, np.uint64))
+    if days:
+        p.days = _days(frame)
+    return p
+
+
+_NO_DAY = np.iinfo(np.int32).min
+
+
+def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    rec = frame["received_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    end = rec
+    if "finished_at" in frame.columns:
+        fin = frame["finished_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+        end = np.where(np.isnat(fin) | (fin < rec), rec, fin) if len(fin) else rec
+        end = np.where(np.isnat(rec), fin, end)
+    r = rec.astype(np.int64)
+    e = end.astype(np.int64)
+    nat = np.iinfo(np.int64).min
+    return (np.where(r == nat, _NO_DAY, r).astype(np.int32), np.where(e == nat, _NO_DAY, e).astype(np.int32))
+
+
+def _span(states: list[FileState], dropped: dict, exact: bool = True):
+    """The kept dossiers' span: first receipt to the last receipt or finish (``data_span``)."""
+    import datetime as dt
+
+    from ..kpis.period import Period
+
+    lo, hi = None, None
+    for s in states:
+        for p in s.pieces:
+            r, e = p.days
+            drop = dropped.get((s.index, id(p)))
+            if drop is not None:
+                keep = np.ones(len(r), dtype=bool)
+                keep[drop] = False
+                r, e = r[keep], e[keep]
+            r = r[r != _NO_DAY]
+            e = e[e != _NO_DAY]
+            if len(r):
+                lo = int(r.min()) if lo is None else min(lo, int(r.min()))
+            if len(e):
+                hi = int(e.max()) if hi is None else max(hi, int(e.max()))
+    epoch = dt.date(1970, 1, 1)
+    return Period(epoch + dt.timedelta(days=lo), epoch + dt.timedelta(days=hi), inferred=True)
+
+
+def _frames(s: FileState, model, sheet, block_rows: int, pieces: list[Piece]) -> Iterator[tuple[Piece, pd.DataFrame]]:
+    """The validated frames of ``pieces`` of one file: from the cache, or the raw blocks they
+    were read from read again, validated and narrowed to the piece's rows."""
+    need = [p for p in pieces if p.frame is None]
+    raws: dict[int, pd.DataFrame] = {}
+    if need:
+        wanted = {b for p in need for b in p.blocks}
+        from ..dataset import _fill_context  # noqa: F401  (the same steps as the first pass)
+
+        for i, raw in _iter_blocks(s.path, model, s.user, sheet, block_rows, only=wanted):
+            frame, *_ = _validated(raw, s.path, model, s.user, "dossiers", False)
+            frame["_file"] = np.int32(s.index)
+            raws[i] = frame
+    for p in pieces:
+        if p.frame is not None:
+            yield p, p.frame
+        else:
+            parts = [raws[b] for b in p.blocks if b in raws]
+            frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+            yield p, p.select(frame)
+
+
+def _duplicates(states: list[FileState], inputs: list, model, sheet, block_rows: int):
+    """Resolve the copies of one dossier across blocks and files with ``dataset._dedupe``
+    itself. Returns (conflicts, conflict count, {(file, piece id): positions dropped})."""
+    from .. import dataset as D
+
+    allh = [p.h for s in states for p in s.pieces]
+    if not allh:
+        return [], 0, {}
+    h = np.concatenate(allh)
+    h.sort()
+    same = h[1:] == h[:-1]
+    dupvals = np.unique(h[1:][same]) if same.any() else np.empty(0, np.uint64)
+    del h, same
+    if not len(dupvals):
+        return [], 0, {}
+    parts = []
+    for s in states:
+        hit_pieces = []
+        for p in s.pieces:
+            if len(p.h) and _hits(p.h, dupvals).any():
+                hit_pieces.append(p)
+        for p, frame in _frames(s, model, sheet, block_rows, hit_pieces):
+            pos = np.flatnonzero(_hits(p.h, dupvals))
+            sub = frame.iloc[pos].copy()
+            sub["_piece"] = np.int64(id(p))
+            sub["_pos"] = pos
+            parts.append(sub)
+    cand = pd.concat(parts, ignore_index=True, sort=False)
+    cand = cand.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
+    for s in states:  # >5 % of a file's rows sharing their number and disagreeing: stop
+        sub = cand.loc[cand["_file"].to_numpy() == s.index]
+        if len(sub):
+            D._same_file_ids_frame(sub.drop(columns=["_piece", "_pos"]), s.report.rows - s.report.rejected,
+                                   s.report, s.mapping)
+    available = D.available_fields(inputs)
+    for name in available:  # a field some files have and another lacks: unknown for its rows
+        if name not in cand.columns and name not in ("status", "unit", "level"):
+            from ..validate import invalid_col
+
+            cand[invalid_col(name)] = True
+    for c in [c for c in cand.columns if c.endswith("!")]:
+        cand[c] = cand[c].fillna(False).astype(bool)
+    kept, conflicts, n_conflicts, dup_per_file = D._dedupe(cand, inputs, D.KEYS["dossiers"])
+    for i, rep in enumerate(inputs):
+        rep.duplicates = int(dup_per_file.get(i, 0))
+    kept_keys = set(zip(kept["_piece"].to_numpy().tolist(), kept["_pos"].to_numpy().tolist()))
+    dropped: dict[tuple[int, int], list[int]] = {}
+    for f, pc, pos in zip(cand["_file"].to_numpy(), cand["_piece"].to_numpy(), cand["_pos"].to_numpy()):
+        if (int(pc), int(pos)) not in kept_keys:
+            dropped.setdefault((int(f), int(pc)), []).append(int(pos))
+    return conflicts, n_conflicts, {k: np.asarray(sorted(v), dtype=np.int64) for k, v in dropped.items()}
+
+
+def _hits(h: np.ndarray, dupvals: np.ndarray) -> np.ndarray:
+    i = np.searchsorted(dupvals, h)
+    i[i == len(dupvals)] = 0
+    return dupvals[i] == h
