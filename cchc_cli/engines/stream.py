@@ -175,39 +175,57 @@ def _csv_or_whole(path, model, user, sheet, block_rows, only):
 
 
 def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tuple[tuple[int, ...], Any, bool]]:
-    """The file's raw blocks, trimmed as the whole file would be (``trim_tail``): rows after a
-    block's last totals row are carried into the next block, so that the footer below the
-    last totals row of the file is recognised wherever the blocks were cut. A carry longer
-    than a block is let go (trimmed as if that totals row were the last)."""
-    from ..reading.table import RawTable, trim_tail
+    """The file's raw blocks, trimmed as the whole file would be (``trim_tail``). The rows
+    below a block's last totals row ("Tổng cộng") are carried into the next block, so that
+    the footer below the last totals row of the file (signatures, "Người lập biểu") is
+    recognised wherever the blocks were cut. A carry that outgrows a block is let go,
+    trimmed as if that totals row were the file's last (documented: only a junk row between
+    two totals rows more than a block apart can then count as footer instead of rejected)."""
+    from ..reading.table import trim_tail
 
-    carry = None  # (blocks, RawTable)
+    pending = None  # (blocks, RawTable) carried below a totals row
+    after = False  # a totals row was seen and nothing since but what ``pending`` holds
     for i, raw in _iter_blocks(path, model, user, sheet, block_rows):
         if getattr(raw, "trimmed", False):
             yield (i,), raw, True
             continue
         blocks = (i,)
-        if carry is not None:
-            cb, cr = carry
-            raw = RawTable(raw.path, pd.concat([cr.frame, raw.frame], ignore_index=True),
-                           np.concatenate([cr.rows, raw.rows]), raw.layout, raw.mapping, cr.notes + raw.notes,
-                           raw.sheet, raw.encoding, raw.delimiter, bad_rows=cr.bad_rows + raw.bad_rows)
-            blocks = cb + blocks
-            carry = None
+        if pending is not None:
+            blocks = pending[0] + blocks
+            raw = _stack(pending[1], raw)
+            pending = None
         last = _last_totals(raw)
-        if last is not None and last + 1 < len(raw.frame) and len(raw.frame) - last - 1 <= block_rows:
-            tail = RawTable(raw.path, raw.frame.iloc[last + 1:].reset_index(drop=True), raw.rows[last + 1:],
-                            raw.layout, raw.mapping, [], raw.sheet, raw.encoding, raw.delimiter,
-                            bad_rows=[b for b in raw.bad_rows if b[0] > raw.rows[last]])
-            raw.bad_rows = [b for b in raw.bad_rows if b[0] <= raw.rows[last]]
-            raw.frame = raw.frame.iloc[:last + 1].reset_index(drop=True)
-            raw.rows = raw.rows[:last + 1]
-            carry = (blocks, tail)
-            yield blocks, trim_tail(raw), False
-            continue
-        yield blocks, trim_tail(raw), False
-    if carry is not None:
-        yield carry[0], trim_tail(carry[1]), False
+        if last is not None:
+            head, tail = _cut(raw, last + 1)
+            yield blocks, trim_tail(head), False
+            pending, after = ((blocks[-1:], tail) if len(tail.frame) or tail.bad_rows else None), True
+        elif after and len(raw.frame) <= block_rows:
+            pending = (blocks, raw)
+        else:
+            yield blocks, trim_tail(raw, after_totals=after), False
+    if pending is not None:
+        yield pending[0], trim_tail(pending[1], after_totals=after), False
+
+
+def _stack(a, b):
+    from ..reading.table import RawTable
+
+    return RawTable(b.path, pd.concat([a.frame, b.frame], ignore_index=True), np.concatenate([a.rows, b.rows]),
+                    b.layout, b.mapping, a.notes + b.notes, b.sheet, b.encoding, b.delimiter,
+                    bad_rows=a.bad_rows + b.bad_rows)
+
+
+def _cut(raw, k: int):
+    """The first ``k`` rows of a block and the rest (bad rows go with the part they were in)."""
+    from ..reading.table import RawTable
+
+    at = raw.rows[k - 1]
+    tail = RawTable(raw.path, raw.frame.iloc[k:].reset_index(drop=True), raw.rows[k:], raw.layout, raw.mapping, [],
+                    raw.sheet, raw.encoding, raw.delimiter, bad_rows=[b for b in raw.bad_rows if b[0] > at])
+    raw.bad_rows = [b for b in raw.bad_rows if b[0] <= at]
+    raw.frame = raw.frame.iloc[:k].reset_index(drop=True)
+    raw.rows = raw.rows[:k]
+    return raw, tail
 
 
 def _last_totals(raw) -> int | None:

@@ -55,7 +55,7 @@ def kept_positions(mapping: Mapping) -> list[int]:
     return sorted({s.column for s in mapping.sources} | set(mapping.ignored))
 
 
-def trim_tail(t: RawTable) -> RawTable:
+def trim_tail(t: RawTable, after_totals: bool = False) -> RawTable:
     """Drop blank rows (counted), totals rows ("Tổng cộng") and the footer below the last
     one (signatures, "Người lập biểu", place and date), which are not dossiers; each is
     reported.
@@ -64,7 +64,10 @@ def trim_tail(t: RawTable) -> RawTable:
     those whole-row checks run on those few rows only. Below the last totals row, a row is
     footer when its id cell is blank or when every other required field is blank (a
     signature line written in the id column); a row there that still looks like a dossier
-    is kept, so a totals row printed above the details cannot swallow them."""
+    is kept, so a totals row printed above the details cannot swallow them.
+
+    ``after_totals``: the table is the part of a file read in blocks that follows a totals
+    row of an earlier block (and no totals row of its own): every row of it is below it."""
     f = t.frame
     if f.empty:
         return t
@@ -93,8 +96,8 @@ def trim_tail(t: RawTable) -> RawTable:
         row_totals = np.array([v is not None and is_totals_label(v) for v in first], dtype=bool)
         blank[idx] = row_blank
         totals[idx] = row_totals
-    if totals.any():
-        last_total = int(np.flatnonzero(totals)[-1])
+    if totals.any() or after_totals:
+        last_total = int(np.flatnonzero(totals)[-1]) if totals.any() else -1
         below = slice(last_total + 1, n)
         cell_blank = _blank_cells(f.iloc[below])
         row_blank = cell_blank.all(axis=1) if cell_blank.shape[1] else np.ones(cell_blank.shape[0], dtype=bool)
