@@ -20,6 +20,7 @@ of ``limits.parse_seconds`` plus some per MB of file.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import io
 import os
 import pickle
@@ -97,6 +98,8 @@ def read_workbook(path: Path, memory: int, seconds: float, sheet: str | None = N
         timer.start()
         wb: Workbook | None = None
         error: tuple | None = None
+        collecting = gc.isenabled()
+        gc.disable()  # unpickled cells form no cycle: no collector passes while they pile up
         try:
             wb, error = _receive(proc.stdout)
         except (EOFError, pickle.UnpicklingError, ValueError, TypeError, IndexError, AttributeError, OSError):
@@ -108,6 +111,8 @@ def read_workbook(path: Path, memory: int, seconds: float, sheet: str | None = N
             proc.kill()
             raise
         finally:
+            if collecting:
+                gc.enable()
             timer.cancel()
             try:
                 proc.stdout.close()
