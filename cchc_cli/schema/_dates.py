@@ -112,10 +112,10 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         ns, bad = _from_serials(np.asarray([float(v) for v in values[idx]], dtype=np.float64))
         out[idx] = ns
         invalid[idx] = bad
-    for mask, unit in ((is_dt, "datetime64[us]"), (is_date, "datetime64[D]")):
-        if mask.any():  # micro- and nanoseconds dropped, as the scalar form
+    for mask, typ in ((is_dt, pa.timestamp("us")), (is_date, pa.date32())):
+        if mask.any():  # wall-clock time through Arrow; micro- and nanoseconds dropped, as the scalar form
             idx = np.flatnonzero(mask)
-            secs = values[idx].astype(unit).astype("datetime64[s]").astype(np.int64)
+            secs = pa.array(values[idx], type=typ).to_numpy(zero_copy_only=False).astype("datetime64[s]").astype(np.int64)
             ok = (secs >= _MIN_NS // 1_000_000_000) & (secs <= _MAX_NS // 1_000_000_000)
             out[idx] = np.where(ok, secs * 1_000_000_000, NAT)
             invalid[idx] = ~ok
