@@ -108,6 +108,31 @@ def _object_series(cells: list, start: int) -> pd.Series:
     return pd.Series(values, dtype=object, copy=False)
 
 
+def _text_as_arrow(raw: RawTable) -> RawTable:
+    """A column read as text (ids, units, procedures) whose every cell is a Python ``str``
+    becomes Arrow-backed text, as a CSV's: the steps after reading (invisible characters,
+    limits, the text parser) then run in pyarrow, not cell by cell. Columns of mixed cells
+    (a number among the ids, a date) stay Python objects and are read as before."""
+    import pyarrow as pa
+
+    kinds: dict[int, set] = {}
+    for s in raw.mapping.sources:
+        kinds.setdefault(s.column, set()).add(s.parser.kind)
+    for pos, k in kinds.items():
+        name = col(pos)
+        if k != {"text"} or name not in raw.frame.columns:
+            continue
+        s = raw.frame[name]
+        if s.dtype != object or s.empty:
+            continue
+        vals = s.to_numpy(dtype=object)
+        if not (np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str).all():
+            continue
+        arr = pa.array(vals, type=pa.large_string())
+        raw.frame[name] = pd.Series(pd.array(arr, dtype=pd.StringDtype("pyarrow")), index=s.index)
+    return raw
+
+
 def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
     p = str(path)
     try:
@@ -151,7 +176,7 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
         notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
         forget(path)  # the parsed workbook is no longer needed
-        return trim_tail(raw)
+        return _text_as_arrow(trim_tail(raw))
     if sheet:
         raise DataError("sheet_no_header", path=p, sheet=sheet, hint=no_header_hint(model))
     raise DataError("sheets_no_header", path=p, names=", ".join(names), hint=no_header_hint(model))
