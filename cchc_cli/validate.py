@@ -173,10 +173,20 @@ def _locale_swap(raw: RawTable, src: Source) -> None:
     if s.dtype != object or s.empty:
         return
     vals = s.to_numpy(dtype=object)
-    native = [i for i, v in enumerate(vals) if isinstance(v, (dt.datetime, dt.date))]
-    if not native:
+    # the cells' exact types sorted with numpy; subclasses (pandas Timestamp…) one by one
+    types = np.fromiter(map(type, vals), dtype=object, count=len(vals))
+    is_native = (types == dt.datetime) | (types == dt.date)
+    is_str = types == str
+    for i in np.flatnonzero(~(is_native | is_str | (types == float) | (types == type(None)))):
+        v = vals[i]
+        is_native[i] = isinstance(v, (dt.datetime, dt.date))
+        is_str[i] = isinstance(v, str)
+    native = np.flatnonzero(is_native)
+    if not len(native):
         return
-    text_days = [int(m.group(1)) for v in vals if isinstance(v, str) and (m := _TEXT_DATE.match(v))
+    texts = vals[is_str]
+    texts = texts[texts != ""]  # a blank cell is no date
+    text_days = [int(m.group(1)) for v in texts if (m := _TEXT_DATE.match(v))
                  and _valid_day(int(m.group(1)), int(m.group(2)), int(m.group(3)))]
     if not text_days:
         return

@@ -92,7 +92,10 @@ def main(argv) -> int:
     if site:
         sys.path.insert(0, site)
     _limit(memory, cpu)
+    import gc
     import pickle
+
+    gc.disable()  # cells and rows never form a cycle: no collector passes over a million of them
 
     out = sys.stdout.buffer
     _read(path, sheet, out, pickle)

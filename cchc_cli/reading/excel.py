@@ -51,9 +51,10 @@ class _Sheet:
     """One parsed sheet: its grid laid out from A1 and its merged ranges, with the two
     methods of a calamine sheet the readers use."""
 
-    def __init__(self, grid: list[list], merged):
+    def __init__(self, grid: list[list], merged, columns: list[list] | None = None):
         self.grid = grid
         self.merged_cell_ranges = merged
+        self.columns = columns  # the grid a column at a time, when the child's rows were even
 
     def to_python(self, skip_empty_area: bool = False, nrows: int | None = None) -> list[list]:
         return self.grid if nrows is None else self.grid[:nrows]
@@ -74,7 +75,8 @@ def open_workbook(path: Path) -> dict:
             memory, seconds = limits.parse_budget(shape)
             wb = read_workbook(path, memory, seconds)
             entry = {"wb": _Book(wb.names),
-                     "sheets": {n: _Sheet(wb.grids[n], wb.merged.get(n)) for n in wb.names if n in wb.grids}}
+                     "sheets": {n: _Sheet(wb.grids[n], wb.merged.get(n), wb.columns.get(n))
+                                for n in wb.names if n in wb.grids}}
         except DataError as e:
             entry = {"error": e}
         except FileNotFoundError:
@@ -97,6 +99,38 @@ def sheet_of(entry: dict, name: str):
 
 def forget(path: Path) -> None:
     _last().clear()
+
+
+def _object_series(cells: list, start: int) -> pd.Series:
+    """The cells of one column below ``start``, as Python objects (no inference)."""
+    values = np.empty(max(len(cells) - start, 0), dtype=object)
+    values[:] = cells[start:]
+    return pd.Series(values, dtype=object, copy=False)
+
+
+def _text_as_arrow(raw: RawTable) -> RawTable:
+    """A column read as text (ids, units, procedures) whose every cell is a Python ``str``
+    becomes Arrow-backed text, as a CSV's: the steps after reading (invisible characters,
+    limits, the text parser) then run in pyarrow, not cell by cell. Columns of mixed cells
+    (a number among the ids, a date) stay Python objects and are read as before."""
+    import pyarrow as pa
+
+    kinds: dict[int, set] = {}
+    for s in raw.mapping.sources:
+        kinds.setdefault(s.column, set()).add(s.parser.kind)
+    for pos, k in kinds.items():
+        name = col(pos)
+        if k != {"text"} or name not in raw.frame.columns:
+            continue
+        s = raw.frame[name]
+        if s.dtype != object or s.empty:
+            continue
+        vals = s.to_numpy(dtype=object)
+        if not (np.fromiter(map(type, vals), dtype=object, count=len(vals)) == str).all():
+            continue
+        arr = pa.array(vals, type=pa.large_string())
+        raw.frame[name] = pd.Series(pd.array(arr, dtype=pd.StringDtype("pyarrow")), index=s.index)
+    return raw
 
 
 def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str | None = None) -> RawTable:
@@ -126,16 +160,23 @@ def read_excel(path: Path, model: type[BaseModel], user: ColumnMap, sheet: str |
             continue
         mapping = map_headers(layout.candidates, model, user)
         keep = kept_positions(mapping)
-        body = grid[layout.data_start :]
+        start = layout.data_start
+        n = max(len(grid) - start, 0)
+        columns = ws.columns
         data = {}
         for i in keep:
-            data[col(i)] = pd.Series([r[i] if i < len(r) else None for r in body], dtype=object)
+            if columns is not None and i < len(columns):
+                data[col(i)] = _object_series(columns[i], start)
+            elif columns is not None:  # past the sheet's last column: blank
+                data[col(i)] = pd.Series([None] * n, dtype=object)
+            else:
+                data[col(i)] = pd.Series([r[i] if i < len(r) else None for r in grid[start:]], dtype=object)
         frame = pd.DataFrame(data)
-        rows = np.arange(len(body), dtype=np.int64) + layout.data_start + 1
+        rows = np.arange(n, dtype=np.int64) + start + 1
         notes = [Note("sheet", {"sheet": name})] if len(names) > 1 else []
         raw = RawTable(p, frame, rows, layout, mapping, notes, sheet=name)
         forget(path)  # the parsed workbook is no longer needed
-        return trim_tail(raw)
+        return _text_as_arrow(trim_tail(raw))
     if sheet:
         raise DataError("sheet_no_header", path=p, sheet=sheet, hint=no_header_hint(model))
     raise DataError("sheets_no_header", path=p, names=", ".join(names), hint=no_header_hint(model))

@@ -20,6 +20,7 @@ of ``limits.parse_seconds`` plus some per MB of file.
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import io
 import os
 import pickle
@@ -48,6 +49,10 @@ class Workbook:
     names: list[str]
     grids: dict[str, list[list]] = field(default_factory=dict)
     merged: dict[str, list | None] = field(default_factory=dict)
+    # the same cells a column at a time (``columns[name][j]``: column j from row 1), built
+    # block by block while the child parses the next; absent when a sheet's rows differ in
+    # length (never from calamine, whose rows all span the sheet)
+    columns: dict[str, list[list]] = field(default_factory=dict)
 
 
 class _Cells(pickle.Unpickler):
@@ -93,6 +98,8 @@ def read_workbook(path: Path, memory: int, seconds: float, sheet: str | None = N
         timer.start()
         wb: Workbook | None = None
         error: tuple | None = None
+        collecting = gc.isenabled()
+        gc.disable()  # unpickled cells form no cycle: no collector passes while they pile up
         try:
             wb, error = _receive(proc.stdout)
         except (EOFError, pickle.UnpicklingError, ValueError, TypeError, IndexError, AttributeError, OSError):
@@ -104,6 +111,8 @@ def read_workbook(path: Path, memory: int, seconds: float, sheet: str | None = N
             proc.kill()
             raise
         finally:
+            if collecting:
+                gc.enable()
             timer.cancel()
             try:
                 proc.stdout.close()
@@ -136,22 +145,48 @@ def _widen_pipe(stream) -> None:
 def _receive(stream) -> tuple[Workbook | None, tuple | None]:
     wb: Workbook | None = None
     rows: list | None = None
+    cols: list[list] | None = None
+    name = None
     while True:
         msg = _Cells(stream).load()
         kind = msg[0]
         if kind == "rows" and rows is not None:
-            rows.extend(msg[1])
+            block = msg[1]
+            rows.extend(block)
+            if cols is not None:
+                cols = _add_columns(cols, block, len(rows) - len(block))
+                if cols is None:
+                    del wb.columns[name]
+                else:
+                    wb.columns[name] = cols
         elif kind == "names" and wb is None:
             wb = Workbook([str(n) for n in msg[1]])
         elif kind == "sheet" and wb is not None:
-            rows = wb.grids[msg[1]] = []
-            wb.merged[msg[1]] = msg[2]
+            name = msg[1]
+            rows = wb.grids[name] = []
+            cols = wb.columns[name] = []
+            wb.merged[name] = msg[2]
         elif kind == "end" and wb is not None:
             return wb, None
         elif kind == "error":
             return None, (str(msg[1]), str(msg[2]))
         else:
             raise pickle.UnpicklingError("unexpected message")
+
+
+def _add_columns(cols: list[list], block: list, before: int) -> list[list] | None:
+    """``cols`` with the rows of ``block`` added a column at a time (``before`` rows came
+    earlier); None when the rows are not all of one width (the grid alone is then used)."""
+    if not block:
+        return cols
+    width = len(block[0])
+    if any(len(r) != width for r in block) or (before and len(cols) != width):
+        return None
+    if not before:
+        cols = [[] for _ in range(width)]
+    for c, values in zip(cols, zip(*block)):
+        c.extend(values)
+    return cols
 
 
 def _failure(p: str, rc: int, error: tuple | None, timed_out: bool, stderr: bytes, memory: int,

@@ -54,20 +54,29 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
         return _series(ns, s.index), bad
 
     # object column from a spreadsheet: split by the Python type of each cell, with the
-    # same rules as the scalar form (numpy numbers are numbers, NaT/NA/NaN are blank)
+    # same rules as the scalar form (numpy numbers are numbers, NaT/NA/NaN are blank). The
+    # common exact types (str, float, int, naive datetime, date, None) are sorted out with
+    # numpy; anything else (subclasses, numpy scalars, aware datetimes…) cell by cell.
     values = s.to_numpy(dtype=object)
+    types = np.fromiter(map(type, values), dtype=object, count=n)
+    is_str = types == str
+    is_float = types == float
+    is_int = types == int
+    is_dt = types == dt.datetime
+    is_date = types == dt.date
+    if is_dt.any():  # an aware datetime keeps its wall-clock time: cell by cell, as the scalar form
+        at = np.flatnonzero(is_dt)
+        aware = np.fromiter((v.tzinfo is not None for v in values[at]), dtype=bool, count=len(at))
+        is_dt[at[aware]] = False
+    other = np.flatnonzero(~(is_str | is_float | is_int | is_dt | is_date | (types == type(None))))
     str_idx, num_idx, dt_idx, bad_idx = [], [], [], []
-    for i, v in enumerate(values):
-        if v is None or v is pd.NaT or v is pd.NA:
+    for i in other:
+        v = values[i]
+        if v is pd.NaT or v is pd.NA:
             continue
-        t = type(v)
-        if t is str or isinstance(v, str):
+        if isinstance(v, str):
             str_idx.append(i)
-        elif t is float or t is int:
-            if t is float and v != v:  # NaN
-                continue
-            num_idx.append(i)
-        elif t is bool or isinstance(v, np.bool_):
+        elif isinstance(v, bool) or isinstance(v, np.bool_):
             bad_idx.append(i)
         elif isinstance(v, np.datetime64):
             if np.isnat(v):
@@ -81,16 +90,35 @@ def parse_dates(s: pd.Series) -> tuple[pd.Series, np.ndarray]:
             num_idx.append(i)
         else:
             bad_idx.append(i)
-    if str_idx:
-        idx = np.asarray(str_idx)
-        ns, bad = _parse_strings(np.asarray([str(v) for v in values[idx]], dtype=object))
+    if is_str.any() or str_idx:
+        idx = np.flatnonzero(is_str)
+        if str_idx:  # str subclasses: as text
+            idx = np.concatenate([idx, np.asarray(str_idx, dtype=np.int64)])
+            texts = np.asarray([str(v) for v in values[idx]], dtype=object)
+        else:
+            texts = values[idx]
+        ns, bad = _parse_strings(texts)
         out[idx] = ns
         invalid[idx] = bad
-    if num_idx:
-        idx = np.asarray(num_idx)
+    if is_float.any():
+        idx = np.flatnonzero(is_float)
+        x = values[idx].astype(np.float64)
+        idx, x = idx[x == x], x[x == x]  # NaN is blank
+        ns, bad = _from_serials(x)
+        out[idx] = ns
+        invalid[idx] = bad
+    if is_int.any() or num_idx:
+        idx = np.concatenate([np.flatnonzero(is_int), np.asarray(num_idx, dtype=np.int64)])
         ns, bad = _from_serials(np.asarray([float(v) for v in values[idx]], dtype=np.float64))
         out[idx] = ns
         invalid[idx] = bad
+    for mask, typ in ((is_dt, pa.timestamp("us")), (is_date, pa.date32())):
+        if mask.any():  # wall-clock time through Arrow; micro- and nanoseconds dropped, as the scalar form
+            idx = np.flatnonzero(mask)
+            secs = pa.array(values[idx], type=typ).to_numpy(zero_copy_only=False).astype("datetime64[s]").astype(np.int64)
+            ok = (secs >= _MIN_NS // 1_000_000_000) & (secs <= _MAX_NS // 1_000_000_000)
+            out[idx] = np.where(ok, secs * 1_000_000_000, NAT)
+            invalid[idx] = ~ok
     for i in dt_idx:
         v = values[i]
         if isinstance(v, np.datetime64):
