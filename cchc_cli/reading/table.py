@@ -38,6 +38,7 @@ class RawTable:
     totals_rows: list[int] = field(default_factory=list)
     footer_rows: int = 0
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) rejected by shape
+    trimmed: bool = False  # trim_tail has run (blank, totals and footer rows dropped)
 
     def column(self, position: int) -> pd.Series:
         return self.frame[f"c{position}"]
@@ -65,6 +66,7 @@ def trim_tail(t: RawTable) -> RawTable:
     footer when its id cell is blank or when every other required field is blank (a
     signature line written in the id column); a row there that still looks like a dossier
     is kept, so a totals row printed above the details cannot swallow them."""
+    t.trimmed = True
     f = t.frame
     if f.empty:
         return t
