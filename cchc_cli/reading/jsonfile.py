@@ -200,10 +200,10 @@ _scans_lock = threading.Lock()
 
 
 class _Scan:
-    """What one streaming pass over a JSON Lines file learnt, nothing of it the records:
-    the column names (the union of every record's flattened keys, in order of first
-    appearance, as ``read_json`` builds its header), the first records (for the header
-    search), the number of records and where each block's first record is."""
+    """What one streaming pass over a JSON Lines file learnt: the column names (the union
+    of every record's flattened keys, in order of first appearance, as ``read_json`` builds
+    its header), the first records (for the header search; never kept in the cache), the
+    number of records and where each block's first record is."""
 
     def __init__(self) -> None:
         self.names: dict[str, None] = {}
@@ -285,9 +285,17 @@ def _scan(path: Path, user: ColumnMap, block_rows: int) -> _Scan:
     st = os.stat(path)
     key = (os.path.abspath(path), st.st_size, st.st_mtime_ns, block_rows, tuple(user.json_reduce.items()))
     with _scans_lock:
-        if key in _scans:
-            return _scans[key]
+        known = _scans.get(key)
     p = _shown(path)
+    if known is not None:  # the first records read again: no cell is kept between calls
+        sc = _Scan()
+        sc.names, sc.records, sc.starts = known.names, known.records, known.starts
+        for pos, line in _lines(path):
+            if len(sc.head) > SCAN_ROWS:
+                break
+            if line.strip():
+                sc.head.append(flatten(_parse(line, pos[2], p), user.json_reduce))
+        return sc
     sc = _Scan()
     names = sc.names
     for pos, line in _lines(path):
@@ -305,10 +313,12 @@ def _scan(path: Path, user: ColumnMap, block_rows: int) -> _Scan:
         if sc.records < SCAN_ROWS + 1:
             sc.head.append(flat)
         sc.records += 1
+    kept = _Scan()
+    kept.names, kept.records, kept.starts = sc.names, sc.records, sc.starts
     with _scans_lock:
         if len(_scans) > 64:
             _scans.clear()
-        _scans[key] = sc
+        _scans[key] = kept
     return sc
 
 
