@@ -367,3 +367,19 @@ def test_iter_blocks_csv_stacked_is_read_table(tmp_path):
     got = bs[0][1] if len(bs) == 1 and bs[0][1].trimmed else stacked(bs)
     pd.testing.assert_frame_equal(got.frame, w.frame, check_exact=True)
     assert got.rows.tolist() == w.rows.tolist()
+
+
+@SETTINGS
+@given(block_rows=st.integers(1, 41))
+def test_a_dvcqg_sync_export_with_its_profile_in_blocks(tmp_path_factory, block_rows):
+    """A realistic export: nested objects, a list of charges summed by the profile."""
+    import real_exports as rx
+    from cchc_cli.profiles import load
+
+    p = tmp_path_factory.getbasetemp() / "sync.jsonl"
+    if not p.exists():
+        rx.dvcqg_jsonl(rx.make(40, seed=3), p)
+    user = load("dvcqg-sync")
+    assert user.json_reduce
+    w = read_json(p, "jsonl", DossierRecord, user)
+    assert_same(stacked(blocks_of(p, user, block_rows)), w)
