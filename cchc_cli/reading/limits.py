@@ -52,9 +52,11 @@ class Limits:
     # max_ratio times its size on disk (a few-KB file that needs gigabytes is a bomb)
     parse_memory_mb: float = 1024  # the least address space the parser's child process gets
     parse_seconds: float = 120  # the parser's child process: this long, plus 5 s per MB of file
+    explicit: frozenset[str] = frozenset()  # the options given by the user (``with_options``)
 
     def with_options(self, **options: Any) -> "Limits":
-        """A copy with the options that are not None (the CLI passes every option)."""
+        """A copy with the options that are not None (the CLI passes every option); those
+        are recorded in ``explicit``."""
         given = {k: v for k, v in options.items() if v is not None}
         for k, v in given.items():
             if not isinstance(v, (int, float)) or isinstance(v, bool) or not v > 0 or v != v or v == float("inf"):
@@ -62,10 +64,39 @@ class Limits:
 
                 flag = {"max_ratio": "max-xlsx-ratio"}.get(k, k.replace("_", "-"))
                 raise ConfigError("limit_option_not_positive", option=f"--{flag}", value=v)
-        return replace(self, **given)
+        return replace(self, **given, explicit=self.explicit | frozenset(given))
 
 
 DEFAULT = Limits()
+
+
+def _given(limits: Limits, name: str) -> bool:
+    """The option was set by the user: through ``with_options``, or a value other than the
+    default in a ``Limits`` built by a library caller."""
+    return name in limits.explicit or getattr(limits, name) != getattr(Limits, name)
+
+
+def stream_row_cap(limits: Limits | None = None) -> int | None:
+    """For a file read in blocks: ``max_rows`` when the user set it (``--max-rows``), else
+    None. The default row cap guards the memory of a whole-file read; streaming is bounded."""
+    limits = limits or DEFAULT
+    return int(limits.max_rows) if _given(limits, "max_rows") else None
+
+
+def stream_file_cap(limits: Limits | None = None) -> int | None:
+    """For a file read in blocks: ``max_file_mb`` in bytes when the user set it
+    (``--max-file-mb``), else None."""
+    limits = limits or DEFAULT
+    return int(limits.max_file_mb * MB) if _given(limits, "max_file_mb") else None
+
+
+def check_stream_file(path: Path, limits: Limits | None = None) -> int:
+    """``check_file_size`` for a file read in blocks: the size is checked only against a
+    ``max_file_mb`` the user set. The file's size in bytes."""
+    limits = limits or DEFAULT
+    if stream_file_cap(limits) is not None:
+        return check_file_size(path, limits)
+    return check_regular_file(path).st_size
 
 
 def current() -> Limits:
@@ -623,9 +654,9 @@ def _scan_column(s, limit: int, text: bool = True) -> tuple[int, int, int | None
     return longest, at, nul_at
 
 
-__all__ = ["DEFAULT", "Count", "Limits", "Mb", "check_file_size", "check_regular_file", "check_shape", "check_table",
-           "check_text_file", "check_xls", "check_xlsx", "current", "inspect_workbook", "parse_budget",
-           "unclosed_quote_error", "using"]
+__all__ = ["DEFAULT", "Count", "Limits", "Mb", "check_file_size", "check_regular_file", "check_shape",
+           "check_stream_file", "check_table", "check_text_file", "check_xls", "check_xlsx", "current",
+           "inspect_workbook", "parse_budget", "stream_file_cap", "stream_row_cap", "unclosed_quote_error", "using"]
 
 
 def unclosed_quote_error(path, line: int) -> DataError:

@@ -38,6 +38,7 @@ class RawTable:
     totals_rows: list[int] = field(default_factory=list)
     footer_rows: int = 0
     bad_rows: list[tuple[int, str]] = field(default_factory=list)  # (row, reason) rejected by shape
+    trimmed: bool = False  # trim_tail has run (blank, totals and footer rows dropped)
 
     def column(self, position: int) -> pd.Series:
         return self.frame[f"c{position}"]
@@ -68,6 +69,7 @@ def trim_tail(t: RawTable, after_totals: bool = False) -> RawTable:
 
     ``after_totals``: the table is the part of a file read in blocks that follows a totals
     row of an earlier block (and no totals row of its own): every row of it is below it."""
+    t.trimmed = True
     f = t.frame
     if f.empty:
         return t
