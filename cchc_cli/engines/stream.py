@@ -134,44 +134,9 @@ def _add(a, b):
 
 def _iter_blocks(path: Path, model, user, sheet, block_rows: int, only: set[int] | None = None
                  ) -> Iterator[tuple[int, Any]]:
-    try:
-        from ..reading.blocks import iter_blocks
-    except ImportError:
-        return _csv_or_whole(path, model, user, sheet, block_rows, only)
+    from ..reading.blocks import iter_blocks
+
     return iter_blocks(path, model, user, sheet, block_rows, only=only)
-
-
-def _csv_or_whole(path, model, user, sheet, block_rows, only):
-    from ..reading import _after_reading, _folder_lock, _folder_notes, _reader_errors, read_table
-    from ..reading import limits as lim
-    from ..reading.sniff import mismatch, sniff
-
-    fmt = sniff(path) if path.is_file() else "text"
-    ext = path.suffix.lower()
-    if fmt != "text" or mismatch(path, fmt) or ext in (".xlsx", ".xlsm", ".xls", ".parquet"):
-        if only is None or 0 in only:
-            raw = read_table(path, model, user, sheet)
-            raw.trimmed = True
-            yield 0, raw
-        return
-    limits = lim.current()
-    size = lim.check_file_size(path, limits)
-    from ..reading.csv import HEAD_BYTES, iter_csv_blocks
-
-    with open(path, "rb") as fh:
-        head = fh.read(HEAD_BYTES)
-    lim.check_text_file(path, head, size)
-    with _reader_errors(path, limits):
-        for i, raw in iter_csv_blocks(path, model, user, block_rows, only):
-            lim.check_table(raw, limits)
-            if i == 0:
-                with _folder_lock:
-                    pending = _folder_notes.pop(str(path), None)
-                if pending:
-                    raw.notes.extend(pending)
-            if not getattr(raw, "trimmed", False):
-                raw = _after_reading(raw, user)
-            yield i, raw
 
 
 def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tuple[tuple[int, ...], Any, bool]]:
@@ -332,6 +297,30 @@ def _final_notes(notes: list) -> list:
     return notes
 
 
+_DATE_ORDER = {("received_at", "future_date"): 0, ("finished_at", "future_date"): 1,
+               ("finished_at", "finished_before_received"): 2}
+
+
+def _problem_order(mapping, model):
+    """The order ``validate_table`` lists a whole file's problems in: field by field (each
+    column's problems by the first row they occur on, then the missing required values),
+    then the dates no export can hold, then the rows of the wrong shape."""
+    from ..schema.models import field_specs
+
+    fields = {s.name: i for i, s in enumerate(field_specs(model))}
+    columns = {(s.field, s.header): i for i, s in enumerate(mapping.sources)}
+
+    def key(p):
+        first = p.rows[0] if p.rows else 0
+        if p.code == "bad_shape":
+            return (2, 0, 0, 0, first)
+        if (p.field, p.code) in _DATE_ORDER:
+            return (1, _DATE_ORDER[(p.field, p.code)], 0, 0, first)
+        return (0, fields.get(p.field, 999), columns.get((p.field, p.column), 0), p.code == "required_missing", first)
+
+    return key
+
+
 def merge_problems(a: list, b: list) -> list:
     """Problems of two blocks of one file as the whole file would group them."""
     from ..validate import EXAMPLES_PER_PROBLEM
@@ -412,6 +401,7 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
             continue
         if st.report is not None:
             st.report.notes = _final_notes(st.report.notes)
+            st.problems.sort(key=_problem_order(st.mapping, model))
             if st.report.rows == st.report.rejected == 0 and not any(n.code == "no_rows" for n in st.report.notes):
                 from ..reading.table import Note
 

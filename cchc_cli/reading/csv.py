@@ -248,6 +248,8 @@ def read_csv(path: Path, model: type[BaseModel], user: ColumnMap, max_bytes: int
     else:  # ragged records (or bytes that are not UTF-8): name them exactly
         if text is None:
             text = decode(_read_all(path), p, h.encoding)
+        if quotes:  # a short or long record holding a quote: the strict reading refuses it
+            _check_quotes(text, delimiter, width, skip_records, shown)
         frame, rows, bad = _read_slow(text, width, keep, delimiter, skip_records, shown)
     raw = RawTable(p, frame, rows, h.layout, h.mapping, h.notes, encoding=h.encoding, delimiter=delimiter,
                    bad_rows=bad)
@@ -600,7 +602,7 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
         below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
         per_row = max(data / below, 1.0)
         try:
-            blocks = _scan(h, max(int(block_rows * per_row), 1 << 16))
+            blocks = _scan(h, max(int(block_rows * per_row), 1))
         except _Unclean:
             blocks = None
     if blocks is None:
