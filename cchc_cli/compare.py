@@ -77,14 +77,26 @@ def load_saved(path: str | Path) -> ComputeResult:
     return ComputeResult.from_json(doc, str(p))
 
 
+STREAMING = True  # tests switch it off to get the whole-frame reference
+
+
 def load_side(paths: list[str | Path], by: list[str] | None, period=None, columns=None, sheet=None,
               catalogue=None, logbook=None, calendar=None) -> ComputeResult:
     if _is_json(paths):
         return load_saved(paths[0])
-    from .dataset import load_inputs
+    from .dataset import load_inputs, plan_inputs
     from .kpis.run import compute_inputs
 
-    sources = load_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet)
+    plan = plan_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet)
+    if STREAMING and plan.streamable():  # the dossiers in blocks, fingerprinted for the dossier diff
+        from .engines.stream import compute_stream
+
+        from .schema.headers import ColumnMap
+
+        return compute_stream(plan.by_kind["dossiers"], plan.maps, user=columns or ColumnMap(), sheet=sheet, keys=list(by or []),
+                              per=period, calendar=calendar, origin=", ".join(str(p) for p in paths),
+                              skipped=plan.skipped, fingerprints=True)
+    sources = load_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet, plan=plan)
     return compute_inputs(sources, list(by or []), period, calendar, origin=", ".join(str(p) for p in paths))
 
 
@@ -244,6 +256,9 @@ def dossier_changes(old: ComputeResult, new: ComputeResult, limit: int = MAX_CHA
     import pyarrow.compute as pc
 
     fo, fn = old.dataset.frame, new.dataset.frame
+    if getattr(old.dataset, "streamed", False) or getattr(new.dataset, "streamed", False):
+        old, new = _changed_only(old, new)
+        fo, fn = old.dataset.frame, new.dataset.frame
     ao, an = _arrow(fo["dossier_id"].astype("string[pyarrow]")), _arrow(fn["dossier_id"].astype("string[pyarrow]"))
     # row in OLD of each NEW dossier, -1 if added (ids are unique after de-duplication)
     at_o = pc.index_in(an, value_set=ao).fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
@@ -286,6 +301,31 @@ def dossier_changes(old: ComputeResult, new: ComputeResult, limit: int = MAX_CHA
         duplicates={"old": _dups(old.dataset), "new": _dups(new.dataset)},
         added_ids=[str(x) for x in added_ids[:limit]], removed_ids=[str(x) for x in removed_ids[:limit]],
     )
+
+
+def _changed_only(old: ComputeResult, new: ComputeResult):
+    """Streamed sides: the dossiers whose fingerprints say they may differ (added, removed,
+    changed), read again from both sides — never two whole frames. A side computed whole
+    (a catalogue joined), or sides whose compared fields differ, are read whole."""
+    from types import SimpleNamespace
+
+    from .engines.stream import changed_hashes
+
+    so, sn = getattr(old.dataset, "stream", None), getattr(new.dataset, "stream", None)
+    hashes = changed_hashes(so, sn) if so is not None and sn is not None else None
+
+    def side(r: ComputeResult, st):
+        if hashes is not None:
+            frame = st.rows_of(hashes)
+        elif st is not None:
+            frame = st.rows_of(None)
+        else:
+            frame = r.dataset.frame
+        ds = SimpleNamespace(frame=frame, available=r.dataset.available, inputs=r.dataset.inputs,
+                             conflict_count=r.dataset.conflict_count)
+        return SimpleNamespace(dataset=ds, period=r.period, sums=r.sums, kpis=r.kpis)
+
+    return side(old, so), side(new, sn)
 
 
 def _dups(ds) -> dict[str, int]:

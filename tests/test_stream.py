@@ -258,3 +258,64 @@ def test_the_scan_is_the_strict_readings_count_on_a_real_shape(tmp_path):
     assert len(parts) > 3
     assert np.concatenate([p.rows for p in parts]).tolist() == raw.rows.tolist()
     assert [v for p in parts for v in p.frame.iloc[:, 0].tolist()] == raw.frame.iloc[:, 0].tolist()
+
+
+# ------------------------------------------------------------------ diff: fingerprints first
+
+STATUS_MOVES = ["Đã trả kết quả", "Đang xử lý", "Từ chối", ""]
+
+
+def _mutate(rows, r: random.Random) -> list[list[str]]:
+    """A later snapshot: some dossiers edited (status, dates, channel, unit), some gone,
+    some new, some listed twice."""
+    out = []
+    for row in rows:
+        x = r.random()
+        if x < 0.1:
+            continue  # removed
+        row = list(row)
+        if x < 0.4:
+            i = r.choice([1, 2, 3, 4, 5, 6, 8, 9])
+            row[i] = r.choice({1: ["Sở Tư pháp", "UBND phường Lê Bình"], 2: ["02/03/2023", "31/02/2023"],
+                               3: ["", "12/03/2023 17:00"], 4: ["", "05/03/2023", "hôm qua"],
+                               5: STATUS_MOVES, 6: ["Trực tuyến", "BCCI", "9"], 8: ["", "50.000", "x"],
+                               9: ["Có", "Không", ""]}[i])
+        out.append(row)
+        if r.random() < 0.05:
+            out.append(list(row))
+    out += [[f"N{k}", "Sở Tư pháp", "03/03/2023", "", "", "Đang xử lý"] + [""] * 7 for k in range(r.randint(0, 3))]
+    return out
+
+
+@settings(max_examples=15, deadline=None, derandomize=True, database=None, phases=[Phase.explicit, Phase.generate],
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
+                                 HealthCheck.data_too_large])
+@given(files=st.lists(export_rows(prefix="D", min_size=1, max_size=30), min_size=1, max_size=2),
+       seed=st.integers(0, 2**16), block_rows=st.sampled_from([2, 7, 10**6]))
+def test_streamed_diff_equals_the_whole_frame_diff(tmp_path_factory, monkeypatch, files, seed, block_rows):
+    from cchc_cli import compare
+
+    tmp = tmp_path_factory.mktemp("d")
+    r = random.Random(seed)
+    (tmp / "old").mkdir()
+    (tmp / "new").mkdir()
+    for i, rows in enumerate(files):
+        write_csv(tmp / "old" / f"f{i}.csv", [HEADER] + rows)
+        write_csv(tmp / "new" / f"f{i}.csv", [HEADER] + _mutate(rows, r))
+    monkeypatch.setattr(stream, "BLOCK_ROWS", block_rows)
+    monkeypatch.setattr(stream, "CACHE_ROWS", 0)
+    for kw in ({"by": ["unit"], "period": "2023-03"}, {"by": ["level"]}):
+        try:
+            with monkeypatch.context() as mp:
+                mp.setattr(compare, "STREAMING", False)
+                want = api.diff([tmp / "old"], [tmp / "new"], **kw)
+        except DataError as e:
+            with pytest.raises(DataError) as got:
+                api.diff([tmp / "old"], [tmp / "new"], **kw)
+            assert got.value.code == e.code
+            continue
+        got = api.diff([tmp / "old"], [tmp / "new"], **kw)
+        assert got.old.dataset.streamed and got.new.dataset.streamed
+        assert got.to_json() == want.to_json()
+        same_side = api.diff([tmp / "old"], [tmp / "old"], **kw).dossiers
+        assert (same_side.added, same_side.removed, same_side.changed) == (0, 0, 0)

@@ -55,6 +55,8 @@ class Piece:
     h: np.ndarray  # uint64 hash of each row's dossier number
     days: tuple[np.ndarray, np.ndarray] | None = None  # receipt day, end day (no --period)
     frame: pd.DataFrame | None = None  # cached
+    fp: np.ndarray | None = None  # ``diff``: fingerprint of each row's compared fields
+    fields: frozenset = frozenset()  # … the compared fields the piece has
 
     def select(self, frame: pd.DataFrame) -> pd.DataFrame:
         r = frame["_row"].to_numpy()
@@ -342,10 +344,12 @@ def merge_problems(a: list, b: list) -> list:
 
 def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str], per, calendar=None,
                    umap=None, on_file: Callable[[Path], None] | None = None, origin: str | None = None,
-                   skipped: list | None = None, block_rows: int = BLOCK_ROWS, cache_rows: int = CACHE_ROWS):
+                   skipped: list | None = None, block_rows: int | None = None, cache_rows: int | None = None,
+                   fingerprints: bool = False):
     """Every dossier KPI of ``files`` (all dossier exports; ``maps``: each file's profile map)
     for the period (None: the data's span), streamed; the same ``ComputeResult`` as the
-    whole-frame path."""
+    whole-frame path. ``fingerprints``: each row's compared fields are fingerprinted too, for
+    ``diff`` (``Streamed.kept``)."""
     from .. import dataset as D
     from ..kpis import aggregate as engine
     from ..kpis.definitions import missing, of_input
@@ -353,6 +357,8 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     from ..kpis.results import ComputeResult, Unavailable
     from ..schema.models import DossierRecord
 
+    block_rows = block_rows or BLOCK_ROWS
+    cache_rows = CACHE_ROWS if cache_rows is None else cache_rows
     if calendar:  # a broken calendar file is a configuration error, needed or not
         from ..calendar import WorkCalendar
 
@@ -384,6 +390,8 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
                         st.received = (lo, hi) if st.received is None else (min(st.received[0], lo),
                                                                             max(st.received[1], hi))
                 piece = _piece(st.index, blocks, frame, raw_rows, per is None)
+                if fingerprints:
+                    piece.fp, piece.fields = fingerprint(frame)
                 if measure is not None and len(frame):
                     g, o, known = measure(frame)
                     st.grouped, st.overall = _add(st.grouped, g), _add(st.overall, o)
@@ -457,6 +465,7 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     ds = D.Dataset(pd.DataFrame(), inputs, problems, conflicts, n_conflicts, [], set(available))
     recs = [s.received for s in states if s.received is not None]
     ds.streamed = True
+    ds.stream = Streamed(states, dropped, model, sheet, block_rows, set(available))
     ds.rerun = lambda by: compute_stream(files, maps, user=user, sheet=sheet, keys=by, per=per, calendar=calendar,
                                          umap=umap, origin=origin, skipped=skipped, block_rows=block_rows,
                                          cache_rows=cache_rows)
@@ -611,7 +620,168 @@ def _duplicates(states: list[FileState], inputs: list, model, sheet, block_rows:
     return conflicts, n_conflicts, {k: np.asarray(sorted(v), dtype=np.int64) for k, v in dropped.items()}
 
 
-def _hits(h: np.ndarray, dupvals: np.ndarray) -> np.ndarray:
+def _hits(h: np.ndarray, dupvals: np.ndarray | None) -> np.ndarray:
+    """Which of ``h`` are in the sorted ``dupvals`` (None: all)."""
+    if dupvals is None:
+        return np.ones(len(h), dtype=bool)
+    if not len(dupvals):
+        return np.zeros(len(h), dtype=bool)
     i = np.searchsorted(dupvals, h)
     i[i == len(dupvals)] = 0
     return dupvals[i] == h
+
+
+# ------------------------------------------------------------------ diff: fingerprints first
+
+
+def _compared() -> tuple[str, ...]:
+    from ..compare import COMPARED_FIELDS
+
+    return COMPARED_FIELDS
+
+
+_SALT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
+                  0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9,
+                  0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
+                  0x8EBC6AF09C88C6E3, 0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xB492B66FBE98F273,
+                  0x9AE16A3B2F90404F, 0xCBF29CE484222325, 0x100000001B3 | 1], dtype=np.uint64)
+_BAD = np.uint64(0x5BD1E9955BD1E995)
+_NA = np.uint64(0x27BB2EE687B0B0FD)
+
+
+def _field_hash(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """Each row's value of a compared field as 64 bits, tagged by its kind, so that two
+    rows hash alike only when ``compare._differs`` finds them equal: missing equals
+    missing, unreadable equals unreadable, dates as instants, numbers by value, labels and
+    text as text. (Values of different kinds never hash alike: such a field is then
+    compared row by row, exactly, in the second pass.)"""
+    from ..compare import _arrow, _arrow_text, _bad_mask
+
+    s = frame[name]
+    n = len(s)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        x = s.to_numpy(dtype="datetime64[ns]").astype(np.int64)
+        h = pd.util.hash_array(x) ^ np.uint64(1)
+        h[x == np.iinfo(np.int64).min] = _NA
+    elif pd.api.types.is_float_dtype(s.dtype):
+        x = s.to_numpy(dtype=float)
+        h = pd.util.hash_array(np.where(np.isnan(x), 0.0, x)) ^ np.uint64(2)
+        h[np.isnan(x)] = _NA
+    elif isinstance(s.dtype, pd.CategoricalDtype):
+        cats = pd.util.hash_array(np.asarray([str(c) for c in s.cat.categories], dtype=object)) ^ np.uint64(3) \
+            if len(s.cat.categories) else np.zeros(1, np.uint64)
+        codes = s.cat.codes.to_numpy()
+        h = np.where(codes >= 0, cats[np.maximum(codes, 0)], _NA).astype(np.uint64)
+    elif s.dtype == bool:
+        h = np.where(s.to_numpy(), np.uint64(0x51), np.uint64(0x52)).astype(np.uint64)
+    elif _arrow_text(s):
+        arr = _arrow(s)
+        vals = arr.to_numpy(zero_copy_only=False)
+        h = pd.util.hash_array(np.where(pd.isna(vals), "", vals).astype(object)) ^ np.uint64(3)
+        h[arr.is_null().to_numpy(zero_copy_only=False)] = _NA
+    else:
+        vals = s.astype(object).to_numpy()
+        na = pd.isna(vals)
+        h = pd.util.hash_array(np.asarray([f"{type(v).__name__}:{v}" for v in vals], dtype=object)) ^ np.uint64(4)
+        h[na] = _NA
+    h = np.asarray(h, dtype=np.uint64)
+    h[_bad_mask(frame, name)] = _BAD
+    assert len(h) == n
+    return h
+
+
+def fingerprint(frame: pd.DataFrame) -> tuple[np.ndarray, frozenset]:
+    """Each row's compared fields in 64 bits (``_field_hash`` of each, salted by the field),
+    and which compared fields the frame has."""
+    fp = np.zeros(len(frame), dtype=np.uint64)
+    have = []
+    for i, name in enumerate(_compared()):
+        if name in frame.columns:
+            have.append(name)
+            with np.errstate(over="ignore"):
+                fp ^= _field_hash(frame, name) * _SALT[i]
+    return fp, frozenset(have)
+
+
+@dataclass
+class Streamed:
+    """What a streamed run keeps of its dossiers: the pieces (hash index, fingerprints),
+    the copies de-duplication dropped, and how to read a piece again."""
+
+    states: list[FileState]
+    dropped: dict
+    model: Any
+    sheet: Any
+    block_rows: int
+    available: set[str]
+
+    def fields(self) -> frozenset:
+        """The compared fields of the data set (as the whole frame would have them)."""
+        have = set().union(*(p.fields for s in self.states for p in s.pieces)) if self.states else set()
+        return frozenset(f for f in _compared() if f in have and f in self.available)
+
+    def kept(self, fields: frozenset) -> tuple[np.ndarray, np.ndarray]:
+        """Id hash and fingerprint over ``fields`` of every kept dossier; a field a piece's
+        file lacks counts as unreadable there (``dataset.load``), or missing (status)."""
+        hs, fps = [], []
+        for s in self.states:
+            for p in s.pieces:
+                fp = p.fp.copy()
+                for i, name in enumerate(_compared()):
+                    if name in fields and name not in p.fields:
+                        const = _NA if name in ("status", "unit", "level") else _BAD
+                        with np.errstate(over="ignore"):
+                            fp ^= const * _SALT[i]
+                keep = self._keep(s, p)
+                hs.append(p.h[keep])
+                fps.append(fp[keep])
+        if not hs:
+            return np.empty(0, np.uint64), np.empty(0, np.uint64)
+        return np.concatenate(hs), np.concatenate(fps)
+
+    def _keep(self, s: FileState, p: Piece) -> np.ndarray:
+        keep = np.ones(len(p.h), dtype=bool)
+        drop = self.dropped.get((s.index, id(p)))
+        if drop is not None:
+            keep[drop] = False
+        return keep
+
+    def rows_of(self, hashes: np.ndarray | None) -> pd.DataFrame:
+        """The kept rows whose id hash is in ``hashes`` (sorted; None: all), read again where not cached,
+        stacked as ``dataset.load`` stacks files."""
+        from ..validate import invalid_col
+
+        parts = []
+        for s in self.states:
+            want = [p for p in s.pieces if len(p.h) and (_hits(p.h, hashes) & self._keep(s, p)).any()]
+            for p, frame in _frames(s, self.model, self.sheet, self.block_rows, want):
+                sel = _hits(p.h, hashes) & self._keep(s, p)
+                sub = frame.loc[sel].copy()
+                for name in self.available:  # a field other files have: unknown for this file's rows
+                    if name not in sub.columns and name not in ("status", "unit", "level"):
+                        sub[invalid_col(name)] = True
+                parts.append(sub)
+        if not parts:
+            return pd.DataFrame({"dossier_id": pd.Series([], dtype=object)})
+        frame = pd.concat(parts, ignore_index=True, sort=False)
+        for c in [c for c in frame.columns if c.endswith("!")]:
+            frame[c] = frame[c].fillna(False).astype(bool)
+        return frame
+
+
+def changed_hashes(old: Streamed, new: Streamed) -> np.ndarray | None:
+    """The id hashes of the dossiers ``diff`` must look at (sorted): added, removed, and
+    those whose fingerprints differ — every other dossier is the same on both sides. None
+    when the two sides do not have the same compared fields (the whole frames decide)."""
+    fields = old.fields()
+    if fields != new.fields():
+        return None
+    ho, fo = old.kept(fields)
+    hn, fn = new.kept(fields)
+    uo, io, co = np.unique(ho, return_index=True, return_counts=True)
+    un, in_, cn = np.unique(hn, return_index=True, return_counts=True)
+    _, ia, ib = np.intersect1d(uo, un, assume_unique=True, return_indices=True)
+    same = (co[ia] == 1) & (cn[ib] == 1) & (fo[io[ia]] == fn[in_[ib]])
+    unchanged = uo[ia][same]
+    everything = np.union1d(uo, un)
+    return np.setdiff1d(everything, unchanged, assume_unique=True)

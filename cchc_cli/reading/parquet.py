@@ -20,6 +20,9 @@ from .layout import MIN_SCORE, Layout
 from .table import RawTable, col, kept_positions, trim_tail
 
 
+MIN_BYTES_PER_ROW = 1  # streamed files beyond the default row cap (see ``_open``)
+
+
 def read_parquet(path: Path, model: type[BaseModel], user: ColumnMap) -> RawTable:
     from .limits import current
 
@@ -51,6 +54,15 @@ def _open(path: Path, model: type[BaseModel], user: ColumnMap, cap: int | None):
         n_rows = max(meta.num_rows, sum(meta.row_group(i).num_rows for i in range(meta.num_row_groups)))
     except Exception as e:  # the footer cannot be read: pyarrow's message names the problem, not a value
         raise DataError("parquet_unreadable", path=p, type=type(e).__name__, reason=str(e)[:200]) from None
+    if cap is None:
+        # streamed without --max-rows: rows cost no memory, but a file of a few hundred KB
+        # declaring millions of rows (one value repeated: every row a copy of one dossier)
+        # is a bomb for the de-duplication; beyond the default cap, a row must take a byte
+        from .limits import current
+
+        default = int(current().max_rows)
+        if n_rows > default and path.stat().st_size < n_rows * MIN_BYTES_PER_ROW:
+            cap = default
     if cap is not None and n_rows > cap:  # from the footer, before a single value is read
         raise DataError("table_too_many_rows", path=p, rows=Count(n_rows), limit=Count(cap), suggest=n_rows)
     from collections import Counter
