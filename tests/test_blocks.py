@@ -284,10 +284,17 @@ def test_max_rows_caps_a_stream_only_when_given(files, name, monkeypatch):
 def test_parquet_over_the_default_row_cap_streams(tmp_path):
     n = lim.Limits().max_rows + 1
     p = tmp_path / "big.parquet"
-    pq.write_table(pa.table({"Mã hồ sơ": pa.array(["H1"], pa.string()).take(pa.array(np.zeros(n, dtype=np.int32))),
-                             "Đơn vị": pa.nulls(n, pa.string())}), p, row_group_size=100_000)
+    ids = pa.array(np.char.add("H", np.arange(n).astype(str)), pa.string())
+    pq.write_table(pa.table({"Mã hồ sơ": ids, "Đơn vị": pa.nulls(n, pa.string())}), p, row_group_size=100_000)
     with pytest.raises(DataError) as e:
         read_table(p, DossierRecord)
+    assert e.value.code == "table_too_many_rows"
+    # one value repeated, a few KB for millions of rows: a bomb for de-duplication, refused
+    bomb = tmp_path / "bomb.parquet"
+    pq.write_table(pa.table({"Mã hồ sơ": pa.array(["H1"], pa.string()).take(pa.array(np.zeros(n, dtype=np.int32))),
+                             "Đơn vị": pa.nulls(n, pa.string())}), bomb, row_group_size=100_000)
+    with pytest.raises(DataError) as e:
+        next(iter_blocks(bomb, DossierRecord, block_rows=10))
     assert e.value.code == "table_too_many_rows"
     b, t = next(iter_blocks(p, DossierRecord, block_rows=10))
     assert (b, len(t.frame), t.rows[0]) == (0, 100_000, 2)
