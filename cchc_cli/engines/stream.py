@@ -152,7 +152,7 @@ def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tupl
 
     pending = None  # (blocks, RawTable) carried below a totals row
     after = False  # a totals row was seen and nothing since but what ``pending`` holds
-    for i, raw in _iter_blocks(path, model, user, sheet, block_rows):
+    for i, raw in prefetch(_iter_blocks(path, model, user, sheet, block_rows)):
         if getattr(raw, "trimmed", False):
             yield (i,), raw, True
             continue
@@ -172,6 +172,49 @@ def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tupl
             yield blocks, trim_tail(raw, after_totals=after), False
     if pending is not None:
         yield pending[0], trim_tail(pending[1], after_totals=after), False
+
+
+def prefetch(blocks: Iterator, depth: int = 1) -> Iterator:
+    """``blocks`` read one step ahead in a thread: the next block is parsed (pyarrow, numpy:
+    outside the GIL) while this one is validated and measured. Errors come out where the
+    block would have; a consumer that stops early stops the reader at its next block."""
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(item) -> bool:
+        while not stop.is_set():
+            try:
+                q.put(item, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def run() -> None:
+        try:
+            for b in blocks:
+                if not put(("block", b)):
+                    return
+            put(("end", None))
+        except BaseException as e:  # noqa: BLE001 — handed to the consumer, raised there
+            put(("error", e))
+
+    t = threading.Thread(target=run, name="cchc-read-ahead", daemon=True)
+    t.start()
+    try:
+        while True:
+            what, b = q.get()
+            if what == "block":
+                yield b
+            elif what == "end":
+                return
+            else:
+                raise b
+    finally:
+        stop.set()
 
 
 def _stack(a, b):
