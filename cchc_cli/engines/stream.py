@@ -38,7 +38,7 @@ import pandas as pd
 
 from ..errors import DataError
 
-BLOCK_ROWS = 200_000
+BLOCK_ROWS = 100_000
 CACHE_ROWS = 400_000  # validated rows kept in memory, so that a small data set is read once
 
 
@@ -174,33 +174,31 @@ def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tupl
         yield pending[0], trim_tail(pending[1], after_totals=after), False
 
 
-def prefetch(blocks: Iterator, depth: int = 1) -> Iterator:
+def prefetch(blocks: Iterator) -> Iterator:
     """``blocks`` read one step ahead in a thread: the next block is parsed (pyarrow, numpy:
-    outside the GIL) while this one is validated and measured. Errors come out where the
-    block would have; a consumer that stops early stops the reader at its next block."""
+    outside the GIL) while this one is validated and measured — never more than that one
+    block ahead. Errors come out where the block would have; a consumer that stops early
+    stops the reader before its next block."""
     import queue
     import threading
 
-    q: queue.Queue = queue.Queue(maxsize=depth)
+    q: queue.Queue = queue.Queue()
+    turn = threading.Semaphore(1)  # the reader's permission to read one more block
     stop = threading.Event()
-
-    def put(item) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.2)
-                return True
-            except queue.Full:
-                continue
-        return False
 
     def run() -> None:
         try:
-            for b in blocks:
-                if not put(("block", b)):
+            while True:
+                turn.acquire()
+                if stop.is_set():
                     return
-            put(("end", None))
+                b = next(blocks, None)
+                if b is None:
+                    q.put(("end", None))
+                    return
+                q.put(("block", b))
         except BaseException as e:  # noqa: BLE001 — handed to the consumer, raised there
-            put(("error", e))
+            q.put(("error", e))
 
     t = threading.Thread(target=run, name="cchc-read-ahead", daemon=True)
     t.start()
@@ -208,13 +206,16 @@ def prefetch(blocks: Iterator, depth: int = 1) -> Iterator:
         while True:
             what, b = q.get()
             if what == "block":
+                turn.release()  # read the next one while this one is measured
                 yield b
+                del b
             elif what == "end":
                 return
             else:
                 raise b
     finally:
         stop.set()
+        turn.release()
 
 
 def _stack(a, b):
