@@ -176,25 +176,46 @@ def _same_file_ids(vt: ValidatedTable, rep: InputReport) -> None:
 def _same_file_ids_frame(fr: pd.DataFrame, n_rows: int, rep: InputReport, mapping) -> None:
     """``_same_file_ids`` on ``fr``: the file's rows, or (streaming) only those of its rows
     whose number occurs more than once; ``n_rows``: the file's rows."""
+    same_file_verdict([same_file_stats(fr, n_rows)], n_rows, rep, mapping)
+
+
+def same_file_stats(fr: pd.DataFrame, n_rows: int) -> tuple[int, int, str | None, int]:
+    """Of a file's rows (or a share of its dossier numbers): the rows sharing their number,
+    the rows of the numbers whose copies disagree, the first such number and its row."""
     if "dossier_id" not in fr.columns or len(fr) == 0:
-        return
+        return 0, 0, None, 0
     ids = fr["dossier_id"]
     dup = ids.duplicated(keep=False).to_numpy()
-    if dup.sum() <= SAME_FILE_SHARE * n_rows:
-        return
+    n_dup = int(dup.sum())
+    if n_dup <= SAME_FILE_SHARE * n_rows:  # not enough to matter: spare the comparison
+        return n_dup, 0, None, 0
     cols = [c for c in fr.columns if not c.startswith("_") and not c.endswith("!") and c != "dossier_id"]
     sub = fr.loc[dup, cols].astype(object)
     sub = sub.where(sub.notna(), None)
     sub["_key"] = ids[dup].to_numpy()
     nun = sub.groupby("_key", sort=False).nunique(dropna=False)
     bad = nun.index[(nun > 1).any(axis=1)] if len(cols) else nun.index[:0]
-    n = int(ids.isin(list(bad)).sum())
+    hit = ids.isin(list(bad)).to_numpy()
+    if not hit.any():
+        return n_dup, 0, None, 0
+    first = int(fr["_row"].to_numpy()[np.flatnonzero(hit)[0]]) if "_row" in fr.columns else 0
+    return n_dup, int(hit.sum()), str(bad[0]), first
+
+
+def same_file_verdict(stats: list[tuple[int, int, str | None, int]], n_rows: int, rep: InputReport, mapping) -> None:
+    """More than 5 % of the file's rows sharing their number and disagreeing: exit 3.
+    ``stats``: ``same_file_stats`` of the file's rows, whole or by share of numbers."""
+    n_dup = sum(s[0] for s in stats)
+    if n_dup <= SAME_FILE_SHARE * n_rows:
+        return
+    n = sum(s[1] for s in stats)
     if n > SAME_FILE_SHARE * n_rows and n >= SAME_FILE_MIN_ROWS:
         from .i18n import pct
 
+        example = min((s for s in stats if s[2] is not None), key=lambda s: s[3])[2]
         col = mapping.by_field().get("dossier_id", [None])[0]
         raise DataError("duplicate_ids_in_file", path=rep.path, n=n, rows=n_rows, share=pct(n / n_rows, 1, "en"),
-                        example=str(bad[0])[:40], column=col.header if col else "dossier_id")
+                        example=example[:40], column=col.header if col else "dossier_id")
 
 
 def _row_key(raw, model) -> None:

@@ -319,3 +319,42 @@ def test_streamed_diff_equals_the_whole_frame_diff(tmp_path_factory, monkeypatch
         assert got.to_json() == want.to_json()
         same_side = api.diff([tmp / "old"], [tmp / "old"], **kw).dossiers
         assert (same_side.added, same_side.removed, same_side.changed) == (0, 0, 0)
+
+
+def test_many_copies_are_resolved_in_buckets_on_disk(tmp_path, monkeypatch):
+    """More candidate copies than ``SPILL_ROWS``: split by hash into buckets written to a
+    temporary folder and resolved one at a time — the same kept copies, duplicates per file,
+    conflicts (in the same order) and numbers as all at once."""
+    r = random.Random(7)
+
+    def row(i):
+        return [f"D{i}", r.choice(["Sở Tư pháp", "UBND phường Lê Bình"]), f"0{1 + i % 9}/03/2023", "",
+                r.choice(["", "05/03/2023"]), r.choice(["Đang xử lý", "Đã trả kết quả", ""])] + [""] * 7
+
+    write_csv(tmp_path / "a.csv", [HEADER] + [row(i) for i in range(70)] + [row(3)])
+    write_csv(tmp_path / "b.csv", [HEADER] + [row(i) for i in range(20, 90)])
+    write_csv(tmp_path / "c.csv", [HEADER] + [row(i) for i in range(0, 90, 3)])
+    want = same([tmp_path], ["unit"], "2023-03", 25, 0)
+    monkeypatch.setattr(stream, "SPILL_ROWS", 7)
+    got = same([tmp_path], ["unit"], "2023-03", 25, 0)
+    assert got.to_json() == want.to_json() and got.dataset.conflict_count > 0
+
+
+def test_a_file_whose_numbers_are_not_is_reported_with_the_others(tmp_path):
+    """>5 % of a file's rows share a number and disagree (found once every file is read):
+    reported as the whole-frame path reports it, and left out with --skip-unreadable."""
+    from cchc_cli import dataset
+
+    r = random.Random(3)
+    rows = [[f"D{i % 10}", "Sở Tư pháp", f"0{1 + i % 9}/03/2023", "", "", r.choice(["Đang xử lý", "Từ chối"])]
+            + [""] * 7 for i in range(60)]
+    write_csv(tmp_path / "bad.csv", [HEADER] + rows)
+    write_csv(tmp_path / "good.csv", [HEADER] + [[f"G{i}", "Sở Tư pháp", "02/03/2023", "", "", "Đang xử lý"]
+                                                 + [""] * 7 for i in range(30)])
+    same([tmp_path], ["unit"], "2023-03", 7, 0)
+    dataset.SKIP_UNREADABLE = True
+    try:
+        got = same([tmp_path], ["unit"], "2023-03", 7, 0)
+    finally:
+        dataset.SKIP_UNREADABLE = False
+    assert got.count("new") == 30

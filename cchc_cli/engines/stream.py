@@ -461,12 +461,21 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
             states.append(st)
     skipped = list(skipped or [])
     D._unreadable(failed, skipped)
+    if not states:
+        raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
     inputs = [s.report for s in states]
     if sum(r.rows - r.rejected for r in inputs) == 0 and not (D.ALLOW_EMPTY and inputs):
         raise DataError("no_usable_rows", files=", ".join(str(f) for f in files))
 
     # ---- duplicates: only the rows whose hash occurs twice
-    conflicts, n_conflicts, dropped = _duplicates(states, inputs, model, sheet, block_rows)
+    try:
+        conflicts, n_conflicts, dropped = _duplicates(states, inputs, model, sheet, block_rows)
+    except _Refused as r:
+        D._unreadable(r.failed, skipped)  # raises, unless --skip-unreadable: then without them
+        gone = {f for f, _ in r.failed} | {f for f, _ in failed}
+        return compute_stream([f for f in files if f not in gone], maps, user=user, sheet=sheet, keys=keys, per=per,
+                              calendar=calendar, umap=umap, origin=origin, skipped=skipped, block_rows=block_rows,
+                              cache_rows=cache_rows, fingerprints=fingerprints)
     for s in states:
         s.report.used = s.report.rows - s.report.rejected - s.report.duplicates
 
@@ -611,11 +620,25 @@ def _frames(s: FileState, model, sheet, block_rows: int, pieces: list[Piece]) ->
             yield p, p.select(frame)
 
 
+class _Refused(Exception):
+    """Files whose dossier numbers are not (``dataset.same_file_verdict``), found once every
+    file was read: reported with the unreadable exports, or left out with --skip-unreadable."""
+
+    def __init__(self, failed: list):
+        self.failed = failed
+
+
+SPILL_ROWS = 500_000  # candidate copies held at once; more are spilled to disk in buckets
+
+
 def _duplicates(states: list[FileState], inputs: list, model, sheet, block_rows: int):
     """Resolve the copies of one dossier across blocks and files with ``dataset._dedupe``
-    itself. Returns (conflicts, conflict count, {(file, piece id): positions dropped})."""
-    from .. import dataset as D
+    itself. Returns (conflicts, conflict count, {(file, piece id): positions dropped}).
 
+    The candidates are the rows whose id hash occurs more than once. Up to ``SPILL_ROWS`` of
+    them are resolved together in memory; more are split by hash into buckets written to a
+    temporary folder (every copy of a dossier lands in the same bucket) and resolved one
+    bucket at a time, so memory stays bounded however many copies the exports hold."""
     allh = [p.h for s in states for p in s.pieces]
     if not allh:
         return [], 0, {}
@@ -626,41 +649,77 @@ def _duplicates(states: list[FileState], inputs: list, model, sheet, block_rows:
     del h, same
     if not len(dupvals):
         return [], 0, {}
-    parts = []
-    for s in states:
-        hit_pieces = []
-        for p in s.pieces:
-            if len(p.h) and _hits(p.h, dupvals).any():
-                hit_pieces.append(p)
-        for p, frame in _frames(s, model, sheet, block_rows, hit_pieces):
-            pos = np.flatnonzero(_hits(p.h, dupvals))
-            sub = frame.iloc[pos].copy()
-            sub["_piece"] = np.int64(id(p))
-            sub["_pos"] = pos
-            parts.append(sub)
-    cand = pd.concat(parts, ignore_index=True, sort=False)
-    cand = cand.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
-    for s in states:  # >5 % of a file's rows sharing their number and disagreeing: stop
-        sub = cand.loc[cand["_file"].to_numpy() == s.index]
-        if len(sub):
-            D._same_file_ids_frame(sub.drop(columns=["_piece", "_pos"]), s.report.rows - s.report.rejected,
-                                   s.report, s.mapping)
-    available = D.available_fields(inputs)
-    for name in available:  # a field some files have and another lacks: unknown for its rows
-        if name not in cand.columns and name not in ("status", "unit", "level"):
-            from ..validate import invalid_col
+    total = sum(int(_hits(p.h, dupvals).sum()) for s in states for p in s.pieces if len(p.h))
+    nb = max(1, -(-total // SPILL_ROWS))
+    import tempfile
 
-            cand[invalid_col(name)] = True
-    for c in [c for c in cand.columns if c.endswith("!")]:
-        cand[c] = cand[c].fillna(False).astype(bool)
-    kept, conflicts, n_conflicts, dup_per_file = D._dedupe(cand, inputs, D.KEYS["dossiers"])
+    with tempfile.TemporaryDirectory(prefix="cchc-dups-") as tmp:
+        buckets: list[list] = [[] for _ in range(nb)]
+        for s in states:
+            hit_pieces = [p for p in s.pieces if len(p.h) and _hits(p.h, dupvals).any()]
+            for p, frame in _frames(s, model, sheet, block_rows, hit_pieces):
+                pos = np.flatnonzero(_hits(p.h, dupvals))
+                sub = frame.iloc[pos].copy()
+                sub["_piece"] = np.int64(id(p))
+                sub["_pos"] = pos
+                if nb == 1:
+                    buckets[0].append(sub)
+                    continue
+                b = (p.h[pos] % np.uint64(nb)).astype(np.int64)
+                for j in np.unique(b):
+                    f = Path(tmp) / f"{j}-{len(buckets[j])}.pkl"
+                    sub.loc[b == j].to_pickle(f)
+                    buckets[j].append(f)
+        return _resolve(buckets, states, inputs)
+
+
+def _resolve(buckets: list[list], states: list[FileState], inputs: list):
+    from .. import dataset as D
+
+    stats: dict[int, list] = {}
+    conflicts: list = []
+    n_conflicts = 0
+    dup_per_file: dict[int, int] = {}
+    dropped: dict[tuple[int, int], list[int]] = {}
+    for parts in buckets:
+        if not parts:
+            continue
+        frames = [pd.read_pickle(x) if isinstance(x, Path) else x for x in parts]
+        cand = pd.concat(frames, ignore_index=True, sort=False) if len(frames) > 1 else frames[0]
+        del frames
+        cand = cand.sort_values(["_file", "_row"], kind="stable").reset_index(drop=True)
+        files = cand["_file"].to_numpy()
+        for s in states:  # >5 % of a file's rows sharing their number and disagreeing: stop
+            sub = cand.loc[files == s.index]
+            if len(sub):
+                stats.setdefault(s.index, []).append(
+                    D.same_file_stats(sub.drop(columns=["_piece", "_pos"]), s.report.rows - s.report.rejected))
+        kept, cf, n, dpf = D._dedupe(cand, inputs, D.KEYS["dossiers"])
+        if cf:  # listed in the order their first copy was read, as on the whole frame
+            ids = cand["dossier_id"].astype(str)
+            first = ~ids.duplicated().to_numpy()
+            at = dict(zip(ids.to_numpy()[first], zip(cand["_file"].to_numpy()[first], cand["_row"].to_numpy()[first])))
+            conflicts += [((int(at[c.dossier_id][0]), int(at[c.dossier_id][1])), c) for c in cf]
+        n_conflicts += n
+        for f, k in dpf.items():
+            dup_per_file[int(f)] = dup_per_file.get(int(f), 0) + int(k)
+        kept_keys = set(zip(kept["_piece"].to_numpy().tolist(), kept["_pos"].to_numpy().tolist()))
+        for f, pc, pos in zip(files, cand["_piece"].to_numpy(), cand["_pos"].to_numpy()):
+            if (int(pc), int(pos)) not in kept_keys:
+                dropped.setdefault((int(f), int(pc)), []).append(int(pos))
+        del cand, kept
+    refused = []
+    for s in states:
+        if s.index in stats:
+            try:
+                D.same_file_verdict(stats[s.index], s.report.rows - s.report.rejected, s.report, s.mapping)
+            except DataError as e:
+                refused.append((s.path, e))
+    if refused:
+        raise _Refused(refused)
     for i, rep in enumerate(inputs):
         rep.duplicates = int(dup_per_file.get(i, 0))
-    kept_keys = set(zip(kept["_piece"].to_numpy().tolist(), kept["_pos"].to_numpy().tolist()))
-    dropped: dict[tuple[int, int], list[int]] = {}
-    for f, pc, pos in zip(cand["_file"].to_numpy(), cand["_piece"].to_numpy(), cand["_pos"].to_numpy()):
-        if (int(pc), int(pos)) not in kept_keys:
-            dropped.setdefault((int(f), int(pc)), []).append(int(pos))
+    conflicts = [c for _, c in sorted(conflicts, key=lambda fc: fc[0])][:D.CONFLICT_EXAMPLES]
     return conflicts, n_conflicts, {k: np.asarray(sorted(v), dtype=np.int64) for k, v in dropped.items()}
 
 
