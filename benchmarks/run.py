@@ -424,7 +424,7 @@ def ensure_data(kind: str, rows: int, log) -> Path:
 
 # `cchc diff A B` compares the CSV above (A) with a later export of the same dossiers (B),
 # derived from A's generated columns (the same ``synth(rows, SEED)``):
-DIFF_VERSION = 1  # bump when derive_snapshot changes: a cached B is then regenerated
+DIFF_VERSION = 2  # bump when derive_snapshot changes: a cached B is then regenerated
 DIFF_REMOVED = 0.01  # share of A's dossiers missing from B
 DIFF_ADDED = 0.01  # new dossiers in B (new ids), as a share of A's rows
 DIFF_CHANGED = 0.02  # share of A's dossiers with exactly one field changed in B
@@ -448,6 +448,12 @@ STATUS_EDIT = {
     "Từ chối": "Dừng xử lý",  # refused -> stopped
     "Dừng xử lý": "Công dân rút",  # stopped -> withdrawn
 }
+
+
+ENDED_IN_A = {"Đã trả kết quả": True, "Đã xử lý xong": True, "Chờ trả kết quả": True, "Đang xử lý": False,
+              "Yêu cầu bổ sung": False, "Được tiếp nhận": False, "Công dân rút": True, "Từ chối": True,
+              "Dừng xử lý": True}
+STATUS_AFTER_THE_FACT = ("Đã trả kết quả", "Công dân rút", "Từ chối", "Dừng xử lý")  # see STATUS_EDIT
 
 
 def derive_snapshot(a: dict[str, np.ndarray], seed: int) -> tuple[dict[str, np.ndarray], dict]:
@@ -487,12 +493,16 @@ def derive_snapshot(a: dict[str, np.ndarray], seed: int) -> tuple[dict[str, np.n
     block_rank = rng.permutation(-(-m // DIFF_BLOCK))
     order = np.lexsort((row, block_rank[row // DIFF_BLOCK]))  # blocks in random order, rows kept within
     out = {k: v[order] for k, v in out.items()}
-    resolved = np.array([st[2] for st in STATUSES])
+    # edits after the fact as docs/decisions.md defines them (issue 12): a date of a dossier
+    # that had ended in A, any change of channel, a status moved back or from one ending to
+    # another (returned -> resolved, withdrawn/refused/stopped -> another ending)
+    ended = np.array([ENDED_IN_A[st[0]] for st in STATUSES])
+    back = np.array([st[0] in STATUS_AFTER_THE_FACT for st in STATUSES])
+    s_a = a["status"][edited]
+    atf = np.where(kind == 0, back[s_a], np.where(kind == 3, True, ended[s_a]))
     truth = {"removed": n_removed, "added": n_added, "changed": n_changed,
              "by_column": {col: int((kind == i).sum()) for i, col in enumerate(EDIT_COLUMNS.values())},
-             # every edit is to a field cchc watches for edits after the fact (receipt, due and
-             # finish dates, status, channel): those of dossiers resolved in A are such edits
-             "edited_resolved": int(resolved[a["status"][edited]].sum())}
+             "edited_resolved": int(atf.sum())}
     return out, truth
 
 

@@ -112,7 +112,7 @@ def validate_table(raw: RawTable, model: type[BaseModel], user: ColumnMap | None
             if bad.any():
                 problems.extend(_problems(raw, src, bad, annotations[spec.name], extra))
             if consume:
-                raw.frame = raw.frame.drop(columns=[col(src.column)])
+                raw.frame.pop(col(src.column))  # in place: no copy of the others
             bad_total |= bad
             if values is None:
                 values = vals
@@ -227,7 +227,7 @@ def _derive(raw: RawTable, name: str, sources: list[Source], user: ColumnMap, ex
         if bad.any():
             problems.extend(_problems(raw, src, bad, bool | None, extra))
         if consume:
-            raw.frame = raw.frame.drop(columns=[col(src.column)])
+            raw.frame.pop(col(src.column))  # in place: no copy of the others
         yes = pd.Series(vals).fillna(False).astype(bool).to_numpy() & ~bad
         hit = yes & ~decided
         result[hit] = value

@@ -358,3 +358,24 @@ def test_a_file_whose_numbers_are_not_is_reported_with_the_others(tmp_path):
     finally:
         dataset.SKIP_UNREADABLE = False
     assert got.count("new") == 30
+
+
+@settings(max_examples=30, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data(), block_rows=st.sampled_from([3, 11, 1000]), crlf=st.booleans(), last_newline=st.booleans())
+def test_single_records_read_again_are_those_of_the_block(tmp_path, data, block_rows, crlf, last_newline):
+    """The second pass reads single records of a CSV block: the same cells, row numbers
+    included, as the block read whole, whatever quotes and line breaks the cells hold."""
+    rows = [[f"D{i}", NOTE_CELLS[i % len(NOTE_CELLS)], "01/03/2023"] for i in range(40)]
+    path = tmp_path / "r.csv"
+    write_csv(path, [["Mã hồ sơ", "Ghi chú", "Ngày tiếp nhận"]] + rows, newline="\r\n" if crlf else "\n")
+    if not last_newline:
+        path.write_bytes(path.read_bytes().rstrip(b"\r\n"))
+    full = dict(rcsv.iter_csv_blocks(path, DossierRecord, ColumnMap(), block_rows=block_rows))
+    for i, raw in full.items():
+        want = np.asarray(sorted(data.draw(st.sets(st.sampled_from(raw.rows.tolist()), min_size=1))), dtype=np.int64)
+        (j, part), = rcsv.iter_csv_blocks(path, DossierRecord, ColumnMap(), block_rows=block_rows, only={i},
+                                          rows={i: want})
+        keep = np.isin(raw.rows, want)
+        assert j == i and part.rows.tolist() == raw.rows[keep].tolist()
+        assert part.frame.astype(object).values.tolist() == raw.frame.loc[keep].astype(object).values.tolist()

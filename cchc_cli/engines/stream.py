@@ -58,6 +58,11 @@ class Piece:
     fp: np.ndarray | None = None  # ``diff``: fingerprint of each row's compared fields
     fields: frozenset = frozenset()  # … the compared fields the piece has
 
+    def row_numbers(self) -> np.ndarray:
+        """The spreadsheet row number of each of the piece's rows."""
+        span = np.arange(self.lo, self.hi + 1, dtype=np.int64)
+        return np.setdiff1d(span, self.gaps, assume_unique=True) if len(self.gaps) else span
+
     def select(self, frame: pd.DataFrame) -> pd.DataFrame:
         r = frame["_row"].to_numpy()
         keep = (r >= self.lo) & (r <= self.hi)
@@ -134,11 +139,11 @@ def _add(a, b):
     return b if a is None else (a if b is None else a + b)
 
 
-def _iter_blocks(path: Path, model, user, sheet, block_rows: int, only: set[int] | None = None
-                 ) -> Iterator[tuple[int, Any]]:
+def _iter_blocks(path: Path, model, user, sheet, block_rows: int, only: set[int] | None = None,
+                 rows: dict[int, np.ndarray] | None = None) -> Iterator[tuple[int, Any]]:
     from ..reading.blocks import iter_blocks
 
-    return iter_blocks(path, model, user, sheet, block_rows, only=only)
+    return iter_blocks(path, model, user, sheet, block_rows, only=only, rows=rows)
 
 
 def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tuple[tuple[int, ...], Any, bool]]:
@@ -497,9 +502,9 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     else:
         for s in states:  # the copies dropped: their measures taken back out
             sub = [p for p in s.pieces if (s.index, id(p)) in dropped]
-            for piece, frame in _frames(s, model, sheet, block_rows, sub):
-                pos = dropped[(s.index, id(piece))]
-                g, o, _ = measure(frame.iloc[pos].reset_index(drop=True))
+            want = {id(p): dropped[(s.index, id(p))] for p in sub}
+            for piece, frame in _frames(s, model, sheet, block_rows, sub, want):
+                g, o, _ = measure(frame)
                 s.grouped = _add(s.grouped, None if g is None else -g)
                 s.overall = _add(s.overall, -o)
 
@@ -598,26 +603,43 @@ def _span(states: list[FileState], dropped: dict, exact: bool = True):
     return Period(epoch + dt.timedelta(days=lo), epoch + dt.timedelta(days=hi), inferred=True)
 
 
-def _frames(s: FileState, model, sheet, block_rows: int, pieces: list[Piece]) -> Iterator[tuple[Piece, pd.DataFrame]]:
+def _frames(s: FileState, model, sheet, block_rows: int, pieces: list[Piece],
+            want: dict[int, np.ndarray] | None = None) -> Iterator[tuple[Piece, pd.DataFrame]]:
     """The validated frames of ``pieces`` of one file: from the cache, or the raw blocks they
-    were read from read again, validated and narrowed to the piece's rows."""
+    were read from read again, validated and narrowed to the piece's rows. ``want``: per
+    piece (``id``), the positions of the rows wanted (sorted) — then only those rows are
+    read again and validated where the format allows (a CSV: the records themselves)."""
     need = [p for p in pieces if p.frame is None]
-    raws: dict[int, pd.DataFrame] = {}
+    raws: dict[int, list[pd.DataFrame]] = {}
     if need:
         wanted = {b for p in need for b in p.blocks}
-        from ..dataset import _fill_context  # noqa: F401  (the same steps as the first pass)
-
-        for i, raw in _iter_blocks(s.path, model, s.user, sheet, block_rows, only=wanted):
+        rows = None
+        if want is not None:
+            rows = {}
+            for p in need:
+                r = p.row_numbers()[want[id(p)]]
+                for blk in p.blocks:
+                    rows.setdefault(blk, []).append(r)
+            rows = {blk: np.unique(np.concatenate(v)) for blk, v in rows.items()}
+        for i, raw in _iter_blocks(s.path, model, s.user, sheet, block_rows, only=wanted, rows=rows):
             frame, *_ = _validated(raw, s.path, model, s.user, "dossiers", False)
             frame["_file"] = np.int32(s.index)
-            raws[i] = frame
+            raws.setdefault(i, []).append(frame)
     for p in pieces:
         if p.frame is not None:
-            yield p, p.frame
-        else:
-            parts = [raws[b] for b in p.blocks if b in raws]
-            frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+            yield p, (p.frame if want is None else p.frame.iloc[want[id(p)]].reset_index(drop=True))
+            continue
+        parts = [f for blk in p.blocks for f in raws.get(blk, [])]
+        frame = pd.concat(parts, ignore_index=True, sort=False) if len(parts) > 1 else parts[0]
+        if want is None:
             yield p, p.select(frame)
+        else:
+            r = p.row_numbers()[want[id(p)]]
+            sel = frame.loc[np.isin(frame["_row"].to_numpy(), r)]
+            sel = sel.drop_duplicates("_row") if len(sel) != len(r) else sel
+            if len(sel) != len(r):  # cannot happen: the rows were read and kept before
+                raise AssertionError(f"{s.path}: {len(r)} rows wanted, {len(sel)} read again")
+            yield p, sel.reset_index(drop=True)
 
 
 class _Refused(Exception):
@@ -656,10 +678,11 @@ def _duplicates(states: list[FileState], inputs: list, model, sheet, block_rows:
     with tempfile.TemporaryDirectory(prefix="cchc-dups-") as tmp:
         buckets: list[list] = [[] for _ in range(nb)]
         for s in states:
-            hit_pieces = [p for p in s.pieces if len(p.h) and _hits(p.h, dupvals).any()]
-            for p, frame in _frames(s, model, sheet, block_rows, hit_pieces):
-                pos = np.flatnonzero(_hits(p.h, dupvals))
-                sub = frame.iloc[pos].copy()
+            want = {id(p): np.flatnonzero(_hits(p.h, dupvals)) for p in s.pieces if len(p.h)}
+            hit_pieces = [p for p in s.pieces if len(p.h) and len(want[id(p)])]
+            for p, frame in _frames(s, model, sheet, block_rows, hit_pieces, want):
+                pos = want[id(p)]
+                sub = frame.copy()
                 sub["_piece"] = np.int64(id(p))
                 sub["_pos"] = pos
                 if nb == 1:
@@ -778,15 +801,17 @@ def _field_hash(frame: pd.DataFrame, name: str) -> np.ndarray:
     elif s.dtype == bool:
         h = np.where(s.to_numpy(), np.uint64(0x51), np.uint64(0x52)).astype(np.uint64)
     elif _arrow_text(s):
-        arr = _arrow(s)
-        vals = arr.to_numpy(zero_copy_only=False)
-        h = pd.util.hash_array(np.where(pd.isna(vals), "", vals).astype(object)) ^ np.uint64(3)
-        h[arr.is_null().to_numpy(zero_copy_only=False)] = _NA
+        enc = _arrow(s).dictionary_encode()  # each distinct text hashed once
+        words = enc.dictionary.to_numpy(zero_copy_only=False).astype(object)
+        hw = pd.util.hash_array(words) ^ np.uint64(3) if len(words) else np.zeros(1, np.uint64)
+        idx = enc.indices
+        h = np.where(idx.is_valid().to_numpy(zero_copy_only=False),
+                     hw[idx.fill_null(0).to_numpy(zero_copy_only=False)], _NA).astype(np.uint64)
     else:
-        vals = s.astype(object).to_numpy()
-        na = pd.isna(vals)
-        h = pd.util.hash_array(np.asarray([f"{type(v).__name__}:{v}" for v in vals], dtype=object)) ^ np.uint64(4)
-        h[na] = _NA
+        codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
+        tagged = np.asarray([f"{type(v).__name__}:{v}" for v in uniques], dtype=object)
+        hu = pd.util.hash_array(tagged) ^ np.uint64(4) if len(tagged) else np.zeros(1, np.uint64)
+        h = np.where(codes >= 0, hu[np.maximum(codes, 0)], _NA).astype(np.uint64)
     h = np.asarray(h, dtype=np.uint64)
     h[_bad_mask(frame, name)] = _BAD
     assert len(h) == n
@@ -856,10 +881,11 @@ class Streamed:
 
         parts = []
         for s in self.states:
-            want = [p for p in s.pieces if len(p.h) and (_hits(p.h, hashes) & self._keep(s, p)).any()]
-            for p, frame in _frames(s, self.model, self.sheet, self.block_rows, want):
-                sel = _hits(p.h, hashes) & self._keep(s, p)
-                sub = frame.loc[sel].copy()
+            want = {id(p): np.flatnonzero(_hits(p.h, hashes) & self._keep(s, p)) for p in s.pieces if len(p.h)}
+            pieces = [p for p in s.pieces if len(p.h) and len(want[id(p)])]
+            for p, frame in _frames(s, self.model, self.sheet, self.block_rows, pieces,
+                                    None if hashes is None else want):
+                sub = frame.copy() if hashes is not None else frame.loc[self._keep(s, p)].copy()
                 for name in self.available:  # a field other files have: unknown for this file's rows
                     if name not in sub.columns and name not in ("status", "unit", "level"):
                         sub[invalid_col(name)] = True
@@ -881,10 +907,25 @@ def changed_hashes(old: Streamed, new: Streamed) -> np.ndarray | None:
         return None
     ho, fo = old.kept(fields)
     hn, fn = new.kept(fields)
-    uo, io, co = np.unique(ho, return_index=True, return_counts=True)
-    un, in_, cn = np.unique(hn, return_index=True, return_counts=True)
-    _, ia, ib = np.intersect1d(uo, un, assume_unique=True, return_indices=True)
-    same = (co[ia] == 1) & (cn[ib] == 1) & (fo[io[ia]] == fn[in_[ib]])
-    unchanged = uo[ia][same]
-    everything = np.union1d(uo, un)
-    return np.setdiff1d(everything, unchanged, assume_unique=True)
+    oo, on = np.argsort(ho, kind="stable"), np.argsort(hn, kind="stable")
+    ho, fo, hn, fn = ho[oo], fo[oo], hn[on], fn[on]
+    del oo, on
+    uo, un = _single(ho), _single(hn)  # a hash one dossier has alone on its side
+    at = np.searchsorted(ho, hn)
+    at[at == len(ho)] = 0
+    found = (ho[at] == hn) if len(ho) else np.zeros(len(hn), dtype=bool)
+    same_n = found & un & uo[at] & (fo[at] == fn) if len(ho) else found
+    same_o = np.zeros(len(ho), dtype=bool)
+    same_o[at[same_n]] = True
+    return np.union1d(ho[~same_o], hn[~same_n])
+
+
+def _single(h: np.ndarray) -> np.ndarray:
+    """For a sorted array: which values occur once."""
+    if not len(h):
+        return np.zeros(0, dtype=bool)
+    eq = h[1:] == h[:-1]
+    out = np.ones(len(h), dtype=bool)
+    out[1:] &= ~eq
+    out[:-1] &= ~eq
+    return out

@@ -574,6 +574,27 @@ def _scan(h: _Head, target: int | None) -> list[Block]:
     return blocks
 
 
+_SCANS: dict = {}  # the blocks of the files scanned lately (a second pass reads a file again)
+
+
+def _scan_once(h: _Head, target: int) -> list[Block]:
+    """``_scan``, remembered for the file as it is (size, time of change, inode) and the
+    same cut, so that reading some of its blocks again does not scan it again."""
+    st = os.stat(h.p)
+    with open(h.p, "rb") as fh:  # and its ends, against a rewrite within one tick of the clock
+        head = fh.read(1 << 16)
+        fh.seek(max(st.st_size - (1 << 16), 0))
+        tail = fh.read()
+    key = (h.p, st.st_size, st.st_mtime_ns, st.st_ino, h.start, h.delimiter, target, hash(head), hash(tail))
+    hit = _SCANS.get(key)
+    if hit is None:
+        hit = _scan(h, target)
+        if len(_SCANS) >= 64:
+            _SCANS.pop(next(iter(_SCANS)))
+        _SCANS[key] = hit
+    return hit
+
+
 def _check_record(h: _Head, at: int, index: int, line: int) -> None:
     """One data record that spans lines (``index``: its place among the data records),
     read with the csv module and checked as ``_strict_records`` checks it."""
@@ -589,7 +610,7 @@ def _check_record(h: _Head, at: int, index: int, line: int) -> None:
 
 
 def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_rows: int = 200_000,
-                    only: set[int] | None = None) -> Iterator[tuple[int, RawTable]]:
+                    only: set[int] | None = None, rows: dict | None = None) -> Iterator[tuple[int, RawTable]]:
     """A CSV read in blocks of whole records (about ``block_rows`` each), each block a
     ``RawTable`` with the file's layout and mapping and its rows numbered as the whole
     reading numbers them; ``only``: just those blocks. Not trimmed (``trim_tail`` is the
@@ -602,7 +623,7 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
         below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
         per_row = max(data / below, 1.0)
         try:
-            blocks = _scan(h, max(int(block_rows * per_row), 1))
+            blocks = _scan_once(h, max(int(block_rows * per_row), 1))
         except _Unclean:
             blocks = None
     if blocks is None:
@@ -614,7 +635,34 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
     for i, b in enumerate(blocks):
         if only is not None and i not in only:
             continue
-        yield i, _read_block(h, b)
+        wanted = rows.get(i) if rows else None
+        yield i, (_read_records(h, b, wanted) if wanted is not None else _read_block(h, b))
+
+
+def _read_records(h: _Head, b: Block, wanted) -> RawTable:
+    """Just the records ``wanted`` (row numbers) of a block the scan vouched for: found again
+    by counting quotes in its bytes, parsed together. The whole block when that fails."""
+    with open(h.p, "rb") as fh:
+        fh.seek(b.start)
+        data = fh.read(b.end - b.start)
+    a = np.frombuffer(data, dtype=np.uint8)
+    q = np.flatnonzero(a == 34)
+    lf = np.flatnonzero(a == 10)
+    ends = lf[(np.searchsorted(q, lf) & 1) == 0]
+    if len(ends) < b.records:  # the last record of the file, with no line end
+        ends = np.append(ends, len(data) - 1)
+    starts = np.concatenate([[0], ends[:-1] + 1])
+    k = np.asarray(wanted, dtype=np.int64) - b.row0 - 1
+    k = k[(k >= 0) & (k < min(len(ends), b.records))]
+    if len(ends) != b.records or not len(k):
+        return _read_block(h, b)
+    buf = b"".join(data[starts[i]:ends[i] + 1] if data[ends[i]:ends[i] + 1] == b"\n"
+                   else data[starts[i]:ends[i] + 1] + b"\n" for i in k.tolist())
+    t = _read_fast(pa.py_buffer(buf), h.width, h.keep, h.delimiter)
+    if t is None or t[1] != len(k):
+        return _read_block(h, b)
+    return RawTable(h.p, t[0], k + b.row0 + 1, h.layout, h.mapping, [], encoding=h.encoding,
+                    delimiter=h.delimiter)
 
 
 def _read_block(h: _Head, b: Block) -> RawTable:

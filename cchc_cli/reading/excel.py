@@ -21,16 +21,26 @@ from .layout import find_layout, no_header_hint
 from .table import Note, RawTable, col, kept_positions, trim_tail
 
 
-# The workbook most recently read (kind detection reads it, the reader uses it next): one
-# entry per thread, so memory stays bounded and diff's two reading threads never share one;
-# dropped once read. A file that failed keeps its error, so it is not parsed twice.
-_LOCAL = threading.local()
+# The workbooks most recently read (kind detection reads one, the reader uses it next, in
+# whatever thread: the streaming engine reads ahead in a thread of its own): the last two,
+# so that diff's two sides each keep theirs, memory stays bounded, and each is dropped once
+# read. A file that failed keeps its error, so it is not parsed twice.
+_LAST: dict[tuple, dict] = {}
+_LAST_LOCK = threading.Lock()
+_KEEP = 2
 
 
-def _last() -> dict[tuple, dict]:
-    if not hasattr(_LOCAL, "last"):
-        _LOCAL.last = {}
-    return _LOCAL.last
+def _remember(k: tuple, entry: dict) -> None:
+    with _LAST_LOCK:
+        _LAST.pop(k, None)
+        while len(_LAST) >= _KEEP:
+            _LAST.pop(next(iter(_LAST)))
+        _LAST[k] = entry
+
+
+def _recall(k: tuple) -> dict | None:
+    with _LAST_LOCK:
+        return _LAST.get(k)
 
 
 def _key(path: Path) -> tuple:
@@ -67,8 +77,7 @@ def open_workbook(path: Path) -> dict:
     from .isolated import read_workbook
 
     k = _key(path)
-    last = _last()
-    entry = last.get(k)
+    entry = _recall(k)
     if entry is None:
         try:
             shape = limits.inspect_workbook(path)
@@ -83,8 +92,7 @@ def open_workbook(path: Path) -> dict:
             entry = {"error": DataError("file_vanished", path=str(path))}
         except OSError as e:
             entry = {"error": DataError("file_unreadable_os", path=str(path), reason=e.strerror or type(e).__name__)}
-        last.clear()
-        last[k] = entry
+        _remember(k, entry)
     if "error" in entry:
         raise entry["error"]
     return entry
@@ -98,7 +106,10 @@ def sheet_of(entry: dict, name: str):
 
 
 def forget(path: Path) -> None:
-    _last().clear()
+    name = str(path.resolve())
+    with _LAST_LOCK:
+        for k in [k for k in _LAST if k[0] == name]:
+            del _LAST[k]
 
 
 def _object_series(cells: list, start: int) -> pd.Series:
