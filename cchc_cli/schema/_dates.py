@@ -246,7 +246,7 @@ def _from_serials(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             v = special_number(float(x[i]))
         except ParseError:
             v = None
-        if v is not None:
+        if v is not None and MIN_DATE <= v <= MAX_DATE:  # beyond: unreadable, as the scalar form
             ns[i] = pd.Timestamp(v).value
             ok[i] = True
     bad = ~ok
