@@ -421,40 +421,9 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
         if on_file:
             on_file(f)
         fuser = maps.get(f, user)
-        st = FileState(len(states), f, user=fuser)
-        try:
-            for blocks, raw, whole in _pieces_of(f, model, fuser, sheet, block_rows):
-                first = st.report is None
-                frame, problems, rep, raw_rows, rejected = _validated(raw, f, model, fuser, "dossiers", first)
-                if first:
-                    st.report, st.problems, st.mapping = rep, problems, raw.mapping
-                else:
-                    _merge_report(st.report, rep)
-                    st.problems = merge_problems(st.problems, problems)
-                frame["_file"] = np.int32(st.index)
-                if len(frame):
-                    rec = frame["received_at"]
-                    lo, hi = rec.min(), rec.max()
-                    if not pd.isna(lo):
-                        st.received = (lo, hi) if st.received is None else (min(st.received[0], lo),
-                                                                            max(st.received[1], hi))
-                piece = _piece(st.index, blocks, frame, raw_rows, per is None)
-                if fingerprints:
-                    piece.fp, piece.fields = fingerprint(frame)
-                if measure is not None and len(frame):
-                    g, o, known = measure(frame)
-                    st.grouped, st.overall = _add(st.grouped, g), _add(st.overall, o)
-                    st.known |= known
-                if cached + len(frame) <= cache_rows:
-                    piece.frame = frame
-                    cached += len(frame)
-                st.pieces.append(piece)
-                del frame, raw
-        except DataError as e:  # every unreadable export is reported at once
-            for p in st.pieces:
-                if p.frame is not None:
-                    cached -= len(p.frame)
-            failed.append((f, e))
+        st, cached = _read_file(f, len(states), fuser, model, sheet, block_rows, measure, per, fingerprints,
+                                cache_rows, cached, failed)
+        if st is None:
             continue
         if st.report is not None:
             st.report.notes = _final_notes(st.report.notes)
@@ -544,6 +513,53 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
         results, counts = r2 + results, c2 + counts
     return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, n_conflicts, {},
                          origin, False, sources, {"dossiers": overall})
+
+
+def _read_file(f: Path, index: int, fuser, model, sheet, block_rows: int, measure, per, fingerprints: bool,
+               cache_rows: int, cached: int, failed: list) -> tuple[FileState | None, int]:
+    """The first reading of one file: its blocks validated, measured and indexed. A file that
+    cannot be read leaves nothing (its error in ``failed``); one whose byte scan finds, past
+    the first blocks, quotes it cannot vouch for is read again whole (``ReadAgain``)."""
+    from ..reading.csv import ReadAgain
+
+    for _attempt in range(2):
+        st = FileState(index, f, user=fuser)
+        took = 0
+        try:
+            for blocks, raw, whole in _pieces_of(f, model, fuser, sheet, block_rows):
+                first = st.report is None
+                frame, problems, rep, raw_rows, rejected = _validated(raw, f, model, fuser, "dossiers", first)
+                if first:
+                    st.report, st.problems, st.mapping = rep, problems, raw.mapping
+                else:
+                    _merge_report(st.report, rep)
+                    st.problems = merge_problems(st.problems, problems)
+                frame["_file"] = np.int32(st.index)
+                if len(frame):
+                    rec = frame["received_at"]
+                    lo, hi = rec.min(), rec.max()
+                    if not pd.isna(lo):
+                        st.received = (lo, hi) if st.received is None else (min(st.received[0], lo),
+                                                                            max(st.received[1], hi))
+                piece = _piece(st.index, blocks, frame, raw_rows, per is None)
+                if fingerprints:
+                    piece.fp, piece.fields = fingerprint(frame)
+                if measure is not None and len(frame):
+                    g, o, known = measure(frame)
+                    st.grouped, st.overall = _add(st.grouped, g), _add(st.overall, o)
+                    st.known |= known
+                if cached + took + len(frame) <= cache_rows:
+                    piece.frame = frame
+                    took += len(frame)
+                st.pieces.append(piece)
+                del frame, raw
+        except ReadAgain:
+            continue
+        except DataError as e:  # every unreadable export is reported at once
+            failed.append((f, e))
+            return None, cached
+        return st, cached + took
+    raise AssertionError(f"{f}: read again twice")  # pragma: no cover - the second reading is whole
 
 
 def _empty_frame() -> pd.DataFrame:

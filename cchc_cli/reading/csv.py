@@ -17,6 +17,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import os
 import re
 import sys
@@ -468,6 +469,11 @@ class Block:
 
 
 def _scan(h: _Head, target: int | None) -> list[Block]:
+    """``_scan_iter`` to the end: every block of the file."""
+    return list(_scan_iter(h, target))
+
+
+def _scan_iter(h: _Head, target: int | None) -> Iterator[Block]:
     """Where the records of a UTF-8 file end, found from its bytes with numpy (no Python
     step per record), cut into blocks of about ``target`` bytes (None: one block).
 
@@ -484,7 +490,7 @@ def _scan(h: _Head, target: int | None) -> list[Block]:
     ok = np.zeros(256, dtype=bool)
     ok[[delim, 10, 13, 34]] = True
     start = h.start
-    blocks: list[Block] = []
+    n_blocks = 0
     parity = 0
     prev_byte = 10
     base = h.bom
@@ -553,7 +559,8 @@ def _scan(h: _Head, target: int | None) -> list[Block]:
                     break
                 block_records += i - consumed + 1
                 end = int(ends[i]) + 1
-                blocks.append(Block(block_start, end, block_records, block_row0, block_line0))
+                yield Block(block_start, end, block_records, block_row0, block_line0)
+                n_blocks += 1
                 block_row0 += block_records
                 block_line0 = lines - len(lf) + int(np.searchsorted(lf_all, end))
                 block_start, block_records, consumed = end, 0, i + 1
@@ -569,30 +576,60 @@ def _scan(h: _Head, target: int | None) -> list[Block]:
     file_end = base
     if last_end + 1 < file_end:  # a last record with no line end
         block_records += 1
-    if block_records or not blocks:
-        blocks.append(Block(block_start, file_end, block_records, block_row0, block_line0 or 0))
-    return blocks
+    if block_records or not n_blocks:
+        yield Block(block_start, file_end, block_records, block_row0, block_line0 or 0)
 
 
 _SCANS: dict = {}  # the blocks of the files scanned lately (a second pass reads a file again)
 
 
-def _scan_once(h: _Head, target: int) -> list[Block]:
-    """``_scan``, remembered for the file as it is (size, time of change, inode) and the
-    same cut, so that reading some of its blocks again does not scan it again."""
+def _scan_key(h: _Head, target: int) -> tuple:
+    """The file as it is (size, time of change, inode, its ends: against a rewrite within
+    one tick of the clock) and the cut asked for."""
     st = os.stat(h.p)
-    with open(h.p, "rb") as fh:  # and its ends, against a rewrite within one tick of the clock
+    with open(h.p, "rb") as fh:
         head = fh.read(1 << 16)
         fh.seek(max(st.st_size - (1 << 16), 0))
         tail = fh.read()
-    key = (h.p, st.st_size, st.st_mtime_ns, st.st_ino, h.start, h.delimiter, target, hash(head), hash(tail))
+    return (h.p, st.st_size, st.st_mtime_ns, st.st_ino, h.start, h.delimiter, target, hash(head), hash(tail))
+
+
+def _scan_lazy(h: _Head, target: int) -> Iterator[Block]:
+    """``_scan_iter``, each block as soon as it is found (the first is read while the scan
+    goes on), remembered once the scan ends so that reading some blocks again does not scan
+    the file again. A file the scan could not vouch for is remembered too (``_UNCLEAN``)."""
+    key = _scan_key(h, target)
     hit = _SCANS.get(key)
-    if hit is None:
-        hit = _scan(h, target)
-        if len(_SCANS) >= 64:
-            _SCANS.pop(next(iter(_SCANS)))
-        _SCANS[key] = hit
-    return hit
+    if hit is not None:
+        yield from hit
+        return
+    if key in _UNCLEAN:
+        raise _Unclean
+    found = []
+    try:
+        for b in _scan_iter(h, target):
+            found.append(b)
+            yield b
+    except _Unclean:
+        if len(_UNCLEAN) >= 64:
+            _UNCLEAN.pop()
+        _UNCLEAN.add(key)
+        raise
+    if len(_SCANS) >= 64:
+        _SCANS.pop(next(iter(_SCANS)))
+    _SCANS[key] = found
+
+
+_UNCLEAN: set = set()
+
+
+class ReadAgain(Exception):
+    """The byte scan found, past the blocks already given, quotes it cannot vouch for: the
+    caller drops what it took from this file and reads it again (whole, the strict way)."""
+
+    def __init__(self, path: str):
+        super().__init__(path)
+        self.path = path
 
 
 def _check_record(h: _Head, at: int, index: int, line: int) -> None:
@@ -622,21 +659,28 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
         data = len(h.head_text[h.offset:].encode("utf-8"))
         below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
         per_row = max(data / below, 1.0)
+        blocks = _scan_lazy(h, max(int(block_rows * per_row), 1))
         try:
-            blocks = _scan_once(h, max(int(block_rows * per_row), 1))
+            first = next(blocks)
         except _Unclean:
             blocks = None
+        else:
+            blocks = itertools.chain([first], blocks)
     if blocks is None:
         if only is None or 0 in only:
             raw = read_csv(path, model, user)
             raw.trimmed = True
             yield 0, raw
         return
-    for i, b in enumerate(blocks):
-        if only is not None and i not in only:
-            continue
-        wanted = rows.get(i) if rows else None
-        yield i, (_read_records(h, b, wanted) if wanted is not None else _read_block(h, b))
+    i = -1
+    try:
+        for i, b in enumerate(blocks):
+            if only is not None and i not in only:
+                continue
+            wanted = rows.get(i) if rows else None
+            yield i, (_read_records(h, b, wanted) if wanted is not None else _read_block(h, b))
+    except _Unclean:
+        raise ReadAgain(h.p) from None
 
 
 def _read_records(h: _Head, b: Block, wanted) -> RawTable:
