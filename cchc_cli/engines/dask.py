@@ -185,11 +185,9 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
                  say: Callable[..., None] | None = None, on_file: Callable[[Path], None] | None = None):
     """``compute`` on a dask cluster; the same ``ComputeResult`` as the local engine."""
     from ..dataset import CONFLICT_EXAMPLES, Dataset, InputReport, Inputs
-    from ..kpis import aggregate as engine
-    from ..kpis.definitions import missing, of_input
     from ..kpis.kinds import BY_NAME
     from ..kpis.period import Period
-    from ..kpis.results import ComputeResult, Unavailable
+    from ..kpis.run import dossier_result
     from ..reading import limits as lim
 
     say = say or (lambda key, **params: None)
@@ -280,19 +278,7 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
     problems = [p for m in metas for p in m.problems]
     ds = Dataset(pd.DataFrame(), inputs, problems, conflicts, n_conflicts, [], set(available))
     sources = Inputs(dossiers=ds)
-    codes, unavailable = [], []
-    for k in of_input("dossiers"):
-        gone = missing(k, avail)
-        if gone:
-            unavailable.append(Unavailable(k.code, tuple(gone)))
-        else:
-            codes.append(k.code)
-    results, counts = engine.finish(overall, codes, kind_.count_keys)
-    if grouped is not None:
-        r2, c2 = engine.finish(grouped, codes, kind_.count_keys)
-        results, counts = r2 + results, c2 + counts
-    return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, n_conflicts, {},
-                         origin, False, sources, {"dossiers": overall})
+    return dossier_result(per, keys, grouped, overall, avail, sources, n_conflicts, origin)
 
 
 def _total(sums: list):

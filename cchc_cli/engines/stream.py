@@ -30,7 +30,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -400,10 +399,7 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     whole-frame path. ``fingerprints``: each row's compared fields are fingerprinted too, for
     ``diff`` (``Streamed.kept``)."""
     from .. import dataset as D
-    from ..kpis import aggregate as engine
-    from ..kpis.definitions import missing, of_input
-    from ..kpis.period import Period
-    from ..kpis.results import ComputeResult, Unavailable
+    from ..kpis.run import dossier_result
     from ..schema.models import DossierRecord
 
     block_rows = block_rows or BLOCK_ROWS
@@ -453,9 +449,8 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     for s in states:
         s.report.used = s.report.rows - s.report.rejected - s.report.duplicates
 
-    span = None
     if per is None:
-        per = span = _span(states, dropped)
+        per = _span(states, dropped)
         measure = _Measure(per, keys, calendar, umap)
         for s in states:  # the second pass: every piece, from the cache or read again
             for piece, frame in _frames(s, model, sheet, block_rows, [p for p in s.pieces]):
@@ -499,20 +494,7 @@ def compute_stream(files: list[Path], maps: dict, *, user, sheet, keys: list[str
     ds.received_span = (min(r[0] for r in recs), max(r[1] for r in recs)) if recs else None
     sources = D.Inputs(dossiers=ds)
     D._list_skipped(ds, skipped)
-    kind = measure.kind
-    codes, unavailable = [], []
-    for k in of_input("dossiers"):
-        gone = missing(k, avail)
-        if gone:
-            unavailable.append(Unavailable(k.code, tuple(gone)))
-        else:
-            codes.append(k.code)
-    results, counts = engine.finish(overall, codes, kind.count_keys)
-    if grouped is not None:
-        r2, c2 = engine.finish(grouped, codes, kind.count_keys)
-        results, counts = r2 + results, c2 + counts
-    return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, n_conflicts, {},
-                         origin, False, sources, {"dossiers": overall})
+    return dossier_result(per, keys, grouped, overall, avail, sources, n_conflicts, origin)
 
 
 def _read_file(f: Path, index: int, fuser, model, sheet, block_rows: int, measure, per, fingerprints: bool,
@@ -594,7 +576,7 @@ def _days(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return (np.where(r == nat, _NO_DAY, r).astype(np.int32), np.where(e == nat, _NO_DAY, e).astype(np.int32))
 
 
-def _span(states: list[FileState], dropped: dict, exact: bool = True):
+def _span(states: list[FileState], dropped: dict):
     """The kept dossiers' span: first receipt to the last receipt or finish (``data_span``)."""
     import datetime as dt
 

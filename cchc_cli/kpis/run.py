@@ -74,3 +74,25 @@ def compute_inputs(sources, keys: list[str], per: Period | None, calendar_files=
     conflicts = sources.dossiers.conflict_count if sources.dossiers is not None else 0
     return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, conflicts, notes,
                          origin, False, sources, sums)
+
+
+def dossier_result(per: Period, keys: list[str], grouped, overall, available: dict[str, set[str]], sources,
+                   conflicts: int, origin: str | None) -> ComputeResult:
+    """The dossier KPIs of engines that sum their own ``Sums`` (streaming, dask): which KPIs
+    the fields allow (``definitions.missing``), and the ratios formed from the sums."""
+    from .kinds import BY_NAME
+
+    kind = BY_NAME["dossiers"]
+    codes, unavailable = [], []
+    for k in of_input("dossiers"):
+        gone = missing(k, available)
+        if gone:
+            unavailable.append(Unavailable(k.code, tuple(gone)))
+        else:
+            codes.append(k.code)
+    results, counts = engine.finish(overall, codes, kind.count_keys)
+    if grouped is not None:
+        r2, c2 = engine.finish(grouped, codes, kind.count_keys)
+        results, counts = r2 + results, c2 + counts
+    return ComputeResult(per, list(keys), results, counts, unavailable, sources.reports, conflicts, {},
+                         origin, False, sources, {"dossiers": overall})

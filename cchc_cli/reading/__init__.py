@@ -253,15 +253,7 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
     elif ext in (".xls", ".parquet"):
         lim.check_file_size(path, limits)
     else:
-        size = lim.check_file_size(path, limits)
-        from .csv import HEAD_BYTES
-
-        try:
-            with open(path, "rb") as fh:
-                head = fh.read(HEAD_BYTES)
-        except OSError as e:
-            raise DataError("read_unreadable", path=_shown(path), reason=e.strerror or type(e).__name__) from None
-        lim.check_text_file(path, head, size)
+        check_text_head(path, lim.check_file_size(path, limits))
     with _reader_errors(path, limits):
         if ext in (".xlsx", ".xlsm", ".xls"):
             from .excel import read_excel
@@ -276,6 +268,19 @@ def read_table(path: Path, model: type[BaseModel], user: ColumnMap | None = None
 
             raw = read_csv(path, model, user)
     return _finish(raw, path, user, limits)
+
+
+def check_text_head(path: Path, size: int) -> None:
+    """A text export's head checked before it is read (``limits.check_text_file``)."""
+    from . import limits as lim
+    from .csv import HEAD_BYTES
+
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(HEAD_BYTES)
+    except OSError as e:
+        raise DataError("read_unreadable", path=_shown(path), reason=e.strerror or type(e).__name__) from None
+    lim.check_text_file(path, head, size)
 
 
 def _finish(raw, path: Path, user, limits):

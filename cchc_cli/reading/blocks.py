@@ -38,10 +38,10 @@ _FILE_NOTES = ("duplicate_header",)  # notes _after_reading derives from the map
 
 def iter_blocks(path: Path, model: type[BaseModel], user: ColumnMap | None = None, sheet: str | None = None,
                 block_rows: int = BLOCK_ROWS, only: set[int] | None = None,
-                rows: dict[int, "np.ndarray"] | None = None) -> Iterator[tuple[int, RawTable]]:
+                rows: dict | None = None) -> Iterator[tuple[int, RawTable]]:
     """``rows``: with ``only``, the row numbers wanted of each block; a format that can
     read single records (CSV) reads just those, the others read the whole block."""
-    from . import _after_reading, _folder_lock, _folder_notes, _reader_errors, _shown, read_table
+    from . import _after_reading, _folder_lock, _folder_notes, _reader_errors, check_text_head, read_table
     from . import limits as lim
     from .sniff import FORMAT_NAMES, mismatch, sniff
 
@@ -70,15 +70,7 @@ def iter_blocks(path: Path, model: type[BaseModel], user: ColumnMap | None = Non
             iter_csv_blocks = None
         if iter_csv_blocks is not None:
             told = []
-            size = lim.check_stream_file(path, limits)
-            from .csv import HEAD_BYTES
-
-            try:
-                with open(path, "rb") as fh:
-                    head = fh.read(HEAD_BYTES)
-            except OSError as e:
-                raise DataError("read_unreadable", path=_shown(path), reason=e.strerror or type(e).__name__) from None
-            lim.check_text_file(path, head, size)
+            check_text_head(path, lim.check_stream_file(path, limits))
             blocks = iter_csv_blocks(path, model, user, block_rows, only, rows=rows)
     if blocks is None:  # one block, read and trimmed as ever
         if only is None or 0 in only:
