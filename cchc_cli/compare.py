@@ -91,11 +91,13 @@ def load_side(paths: list[str | Path], by: list[str] | None, period=None, column
     if STREAMING and plan.streamable():  # the dossiers in blocks, fingerprinted for the dossier diff
         from .engines.stream import compute_stream
 
+        from .engines.stream import CACHE_ROWS
         from .schema.headers import ColumnMap
 
+        # the two sides share one process: each keeps half the cache of a compute run
         return compute_stream(plan.by_kind["dossiers"], plan.maps, user=columns or ColumnMap(), sheet=sheet, keys=list(by or []),
                               per=period, calendar=calendar, origin=", ".join(str(p) for p in paths),
-                              skipped=plan.skipped, fingerprints=True)
+                              skipped=plan.skipped, fingerprints=True, cache_rows=CACHE_ROWS // 2)
     sources = load_inputs(paths, catalogue=catalogue, logbook=logbook, columns=columns, sheet=sheet, plan=plan)
     return compute_inputs(sources, list(by or []), period, calendar, origin=", ".join(str(p) for p in paths))
 
