@@ -204,3 +204,25 @@ def test_urls_and_engines():
     assert [p.name for p in parts] == sorted(f.name for f in SAMPLES.iterdir())
     with pytest.raises(ConfigError):
         api.compute([SAMPLES], engine="spark")
+
+
+def test_one_large_csv_is_split_at_record_boundaries(dask_scheduler, tmp_path, monkeypatch):
+    """A CSV larger than SPLIT_MIN_BYTES becomes partitions of whole records, cut where the
+    byte scan finds a record's end (a quoted line break is never a cut); the numbers, the
+    duplicates across partitions and the file's report are the default engine's."""
+    from cchc_cli.engines import partitions
+
+    monkeypatch.setattr(partitions, "SPLIT_MIN_BYTES", 1)
+    monkeypatch.setattr(partitions, "SPLIT_ROWS", 40)
+    rows = [[f"D{i % 245}", ["Sở Tư pháp", "UBND phường Lê Bình"][i % 2], f"{1 + i % 28:02d}/03/2023",
+             "", f"{1 + i % 28:02d}/03/2023" if i % 3 else "", ["Đã trả kết quả", "Đang xử lý"][i % 2]]
+            + [""] * 7 + ["dòng 1\ndòng 2, \"trích\"" if i % 5 == 0 else ""] for i in range(250)]
+    path = write_csv(tmp_path / "lon.csv", [HEADER + ["Ghi chú"]] + rows)
+    parts, _ = partitions.list_parts([str(path)])
+    assert len(parts) > 3 and {p.block for p in parts} == set(range(len(parts)))
+    for by in (["unit"], ["month"]):
+        want = api.compute([path], by=by, period="2023-03")
+        got = api.compute([path], by=by, period="2023-03", engine="dask", scheduler=dask_scheduler)
+        assert got.to_json() == want.to_json()
+        assert [i.path for i in got.inputs] == [str(path)] and got.inputs[0].duplicates == 5
+        assert got.dataset.conflict_count == want.dataset.conflict_count

@@ -54,6 +54,8 @@ def _read_part(index: int, part: Part, user, sheet, limits) -> tuple[pd.DataFram
     from ..schema.models import DossierRecord, field_specs
 
     model = DossierRecord
+    if part.block is not None:  # one block of a large CSV, as the streaming engine reads it
+        return _read_block_part(index, part, user, sheet, limits)
     path, temporary = fetch_local(part)
     try:
         with lim.using(limits):  # the same reading as the local engine: the file's profile, if any
@@ -79,6 +81,53 @@ def _read_part(index: int, part: Part, user, sheet, limits) -> tuple[pd.DataFram
     fr["_file"] = np.int32(index)
     meta = PartMeta(rep, {c: str(t) for c, t in fr.dtypes.items()}, list(vt.problems), ignored, fr.empty)
     return fr, meta
+
+
+def _read_block_part(index: int, part: Part, user, sheet, limits) -> tuple[pd.DataFrame, PartMeta]:
+    """A partition that is one block of whole records of a large local CSV: read, trimmed,
+    validated and given its context as the streaming engine does (``stream._validated``).
+    The file's rows are split over its partitions; their reports are merged by the client."""
+    from ..dataset import _same_file_ids_frame
+    from ..reading import limits as lim
+    from ..reading.blocks import iter_blocks
+    from ..reading.kind import profile_for
+    from ..reading.table import trim_tail
+    from ..schema.models import DossierRecord
+    from .stream import _validated
+
+    path = Path(part.location)
+    with lim.using(limits):
+        fmap = profile_for(path, user, sheet) or user
+        got = list(iter_blocks(path, DossierRecord, fmap, sheet, part.block_rows, only={part.block}))
+    if len(got) != 1:  # the file changed since it was planned
+        raise DataError("read_file_vanished", path=part.location)
+    raw = got[0][1]
+    if not getattr(raw, "trimmed", False):
+        raw = trim_tail(raw)
+    frame, problems, rep, _, _ = _validated(raw, path, DossierRecord, fmap, "dossiers", part.block == 0)
+    _same_file_ids_frame(frame, len(frame), rep, raw.mapping)
+    frame["_file"] = np.int32(index)
+    meta = PartMeta(rep, {c: str(t) for c, t in frame.dtypes.items()}, list(problems), [], frame.empty)
+    return frame, meta
+
+
+def _merge_split(parts: list[Part], inputs: list, problems_of: list[list]) -> tuple[list, list]:
+    """The reports (and problems) of a CSV's partitions as one file's, in file order."""
+    from .stream import _final_notes, _merge_report, merge_problems
+
+    out, probs = [], []
+    for part, rep, pr in zip(parts, inputs, problems_of):
+        if part.block is not None and part.block > 0 and out and out[-1].path == rep.path:
+            _merge_report(out[-1], rep)
+            out[-1].used += rep.used
+            out[-1].duplicates += rep.duplicates
+            probs[-1] = merge_problems(probs[-1], pr)
+        else:
+            out.append(rep)
+            probs.append(list(pr))
+    for rep in out:
+        rep.notes = _final_notes(rep.notes)
+    return out, [p for ps in probs for p in ps]
 
 
 def _id_hash(frame: pd.DataFrame) -> np.ndarray:
@@ -275,7 +324,7 @@ def compute_dask(paths: list[str], *, keys: list[str], per, user, sheet=None, ca
     avail = {"dossiers": set(available)}
     if not any(o[2] for o in out):
         avail = {"dossiers": set(available) - {"time_limit_days"}, "catalogue": set()}
-    problems = [p for m in metas for p in m.problems]
+    inputs, problems = _merge_split(parts, inputs, [m.problems for m in metas])
     ds = Dataset(pd.DataFrame(), inputs, problems, conflicts, n_conflicts, [], set(available))
     sources = Inputs(dossiers=ds)
     return dossier_result(per, keys, grouped, overall, avail, sources, n_conflicts, origin)

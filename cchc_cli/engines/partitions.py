@@ -15,10 +15,16 @@ from pathlib import Path
 HIVE_FIELDS = ("unit", "field", "procedure_code", "procedure_name")
 
 
+SPLIT_ROWS = 500_000  # records per partition of a large local CSV
+SPLIT_MIN_BYTES = 32 << 20  # a local CSV this large is split into partitions of whole records
+
+
 @dataclass(frozen=True)
 class Part:
     location: str  # a local path or an fsspec URL
     hive: tuple[tuple[str, str], ...] = field(default=())  # key=value folders under the root
+    block: int | None = None  # a block of a CSV split at record boundaries (``reading.csv``)
+    block_rows: int = 0  # the records per block the file was cut by
 
     @property
     def name(self) -> str:
@@ -84,7 +90,9 @@ def list_parts(paths: list[str], user=None, sheet=None, kind=None) -> tuple[list
                 if k != "dossiers":  # the catalogue, documents, logbook: the local engine's
                     raise ConfigError("engine_dask_dossiers_only")
                 rel = f.relative_to(local).parts if local.is_dir() else (f.name,)
-                parts.append(Part(str(f), _hive(rel)))
+                hive = _hive(rel)
+                n = _csv_blocks(f, user, sheet) if not hive else 1
+                parts += [Part(str(f), hive)] if n == 1 else [Part(str(f), hive, i, SPLIT_ROWS) for i in range(n)]
         else:  # another fsspec protocol: list it with fsspec
             import fsspec
 
@@ -100,13 +108,36 @@ def list_parts(paths: list[str], user=None, sheet=None, kind=None) -> tuple[list
                     parts.append(Part(f"{proto}://{f}", _hive(rel)))
             else:
                 parts.append(Part(p))
-    seen: set[str] = set()
+    seen: set[tuple] = set()
     unique = []
     for part in parts:
-        if part.location not in seen:
-            seen.add(part.location)
+        if (part.location, part.block) not in seen:
+            seen.add((part.location, part.block))
             unique.append(part)
     return unique, skipped
+
+
+def _csv_blocks(f: Path, user, sheet) -> int:
+    """How many partitions a local CSV makes: one per ``SPLIT_ROWS`` records, cut where a
+    record ends as the byte scan finds it (quotes counted: a quoted line break is never a
+    cut; never a blind byte split). A file the scan cannot vouch for, or not UTF-8, or a
+    small one, is one partition, read whole."""
+    from ..reading import csv as rcsv
+    from ..reading.kind import profile_for
+    from ..reading.sniff import sniff
+    from ..schema.models import DossierRecord
+
+    if f.suffix.lower() not in (".csv", ".tsv", ".txt") or sniff(f) != "text":
+        return 1
+    try:
+        if f.stat().st_size < SPLIT_MIN_BYTES:
+            return 1
+        h = rcsv._open_csv(f, DossierRecord, profile_for(f, user, sheet) or user)
+        if not h.utf8:
+            return 1
+        return sum(1 for _ in rcsv.plan_blocks(h, SPLIT_ROWS))
+    except Exception:  # noqa: BLE001 — the worker reads the file whole and says what is wrong
+        return 1
 
 
 def fetch_local(part: Part) -> tuple[Path, bool]:

@@ -656,10 +656,7 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
     h = _open_csv(path, model, user)
     blocks = None
     if h.utf8:
-        data = len(h.head_text[h.offset:].encode("utf-8"))
-        below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
-        per_row = max(data / below, 1.0)
-        blocks = _scan_lazy(h, max(int(block_rows * per_row), 1))
+        blocks = plan_blocks(h, block_rows)
         try:
             first = next(blocks)
         except _Unclean:
@@ -681,6 +678,16 @@ def iter_csv_blocks(path: Path, model: type[BaseModel], user: ColumnMap, block_r
             yield i, (_read_records(h, b, wanted) if wanted is not None else _read_block(h, b))
     except _Unclean:
         raise ReadAgain(h.p) from None
+
+
+def plan_blocks(h: _Head, block_rows: int) -> Iterator[Block]:
+    """The blocks of about ``block_rows`` records of a UTF-8 file (``_scan_lazy``): the cut
+    depends only on the file and ``block_rows``, so a block can be read again by its index,
+    in this process or on a dask worker. Raises ``_Unclean`` as the scan does."""
+    data = len(h.head_text[h.offset:].encode("utf-8"))
+    below = max(len(_head_records(h.head_text[h.offset:], h.delimiter, 1000)[0]), 1)
+    per_row = max(data / below, 1.0)
+    return _scan_lazy(h, max(int(block_rows * per_row), 1))
 
 
 def _read_records(h: _Head, b: Block, wanted) -> RawTable:
