@@ -304,9 +304,6 @@ def _merge_report(into, part) -> None:
     into.notes = merge_notes(into.notes, part.notes)
 
 
-_SUMMED = {"invisible_chars": ("chars", "cells")}
-
-
 def merge_notes(a: list, b: list) -> list:
     """The notes of two blocks of one file as the whole file would have them: counts added,
     unit names united, the rest said once."""
@@ -764,11 +761,8 @@ def _compared() -> tuple[str, ...]:
     return COMPARED_FIELDS
 
 
-_SALT = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0xD6E8FEB86659FD93,
-                  0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53, 0x94D049BB133111EB, 0xBF58476D1CE4E5B9,
-                  0x2545F4914F6CDD1D, 0x9FB21C651E98DF25, 0xA0761D6478BD642F, 0xE7037ED1A0B428DB,
-                  0x8EBC6AF09C88C6E3, 0x589965CC75374CC3, 0x1D8E4E27C47D124F, 0xB492B66FBE98F273,
-                  0x9AE16A3B2F90404F, 0xCBF29CE484222325, 0x100000001B3 | 1], dtype=np.uint64)
+# one odd multiplier per compared field (multiples of the golden ratio's 64-bit constant)
+_SALT = np.array([((i + 1) * 0x9E3779B97F4A7C15 & (2**64 - 1)) | 1 for i in range(64)], dtype=np.uint64)
 _BAD = np.uint64(0x5BD1E9955BD1E995)
 _NA = np.uint64(0x27BB2EE687B0B0FD)
 
