@@ -77,6 +77,19 @@ def write_xlsx(path: Path, rows: Sequence[Sequence[Any]], *, merges: Sequence[st
     return path
 
 
+def ole2_entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+    """One 128-byte directory entry of an OLE2 compound file (storage 5, stream 2, empty 0)."""
+    import struct
+
+    e = bytearray(128)
+    raw = name.encode("utf-16-le") + b"\x00\x00" if name else b""
+    e[0 : len(raw)] = raw
+    struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
+    struct.pack_into("<III", e, 68, left, right, child)
+    struct.pack_into("<IQ", e, 116, start, size)
+    return bytes(e)
+
+
 def write_encrypted_xlsx(path: Path) -> Path:
     """What Excel writes for a password-protected workbook: not a zip but an OLE2 compound
     file (MS-CFB, version 3, 512-byte sectors) holding the "EncryptionInfo" and
@@ -104,20 +117,11 @@ def write_encrypted_xlsx(path: Path) -> Path:
     difat = [0] + [free] * 108
     struct.pack_into("<109I", header, 76, *difat)
 
-    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
-        e = bytearray(128)
-        raw = name.encode("utf-16-le") + b"\x00\x00" if name else b""
-        e[0 : len(raw)] = raw
-        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
-        struct.pack_into("<III", e, 68, left, right, child)
-        struct.pack_into("<IQ", e, 116, start, size)
-        return bytes(e)
-
     directory = (
-        entry("Root Entry", 5, nostream, nostream, 1, end, 0)
-        + entry("EncryptionInfo", 2, nostream, 2, nostream, info_start, stream_len)
-        + entry("EncryptedPackage", 2, nostream, nostream, nostream, pkg_start, stream_len)
-        + entry("", 0, nostream, nostream, nostream, 0, 0)
+        ole2_entry("Root Entry", 5, nostream, nostream, 1, end, 0)
+        + ole2_entry("EncryptionInfo", 2, nostream, 2, nostream, info_start, stream_len)
+        + ole2_entry("EncryptedPackage", 2, nostream, nostream, nostream, pkg_start, stream_len)
+        + ole2_entry("", 0, nostream, nostream, nostream, 0, 0)
     )
     body = struct.pack(f"<{sector // 4}I", *fat) + directory
     body += os.urandom(2 * stream_len)

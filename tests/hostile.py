@@ -16,6 +16,8 @@ import io
 import struct
 import zipfile
 
+from builders import ole2_entry
+
 ZIP_TS = (2023, 4, 3, 8, 0, 0)
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -206,18 +208,9 @@ def ole2(stream: bytes, name: str = "Workbook") -> bytes:
     struct.pack_into("<IIIIIIIII", header, 40, 0, n_fat, dir_sect, 0, 4096, end, 0, end, 0)
     struct.pack_into("<109I", header, 76, *(list(range(n_fat)) + [free] * (109 - n_fat)))
 
-    def entry(ename: str, kind: int, left: int, right: int, child: int, first: int, size: int) -> bytes:
-        e = bytearray(128)
-        raw = ename.encode("utf-16-le") + b"\x00\x00" if ename else b""
-        e[0:len(raw)] = raw
-        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
-        struct.pack_into("<III", e, 68, left, right, child)
-        struct.pack_into("<IQ", e, 116, first, size)
-        return bytes(e)
-
-    directory = (entry("Root Entry", 5, nostream, nostream, 1, end, 0)
-                 + entry(name, 2, nostream, nostream, nostream, start, max(len(stream), 4096))
-                 + entry("", 0, nostream, nostream, nostream, 0, 0) * 2)
+    directory = (ole2_entry("Root Entry", 5, nostream, nostream, 1, end, 0)
+                 + ole2_entry(name, 2, nostream, nostream, nostream, start, max(len(stream), 4096))
+                 + ole2_entry("", 0, nostream, nostream, nostream, 0, 0) * 2)
     return bytes(header) + struct.pack(f"<{len(fat)}I", *fat) + directory + data
 
 
@@ -246,17 +239,8 @@ def ole2_mini(stream: bytes, name: str = "Workbook") -> bytes:
     struct.pack_into("<IIIIIIIII", header, 40, 0, 1, 1, 0, 4096, 2, 1, end, 0)
     struct.pack_into("<109I", header, 76, *([0] + [free] * 108))
 
-    def entry(ename, kind, left, right, child, first, size):
-        e = bytearray(128)
-        raw = ename.encode("utf-16-le") + b"\x00\x00" if ename else b""
-        e[0:len(raw)] = raw
-        struct.pack_into("<HBB", e, 64, len(raw), kind, 1)
-        struct.pack_into("<III", e, 68, left, right, child)
-        struct.pack_into("<IQ", e, 116, first, size)
-        return bytes(e)
-
-    directory = (entry("Root Entry", 5, nostream, nostream, 1, 3, len(ministream))
-                 + entry(name, 2, nostream, nostream, nostream, 0, len(stream))
-                 + entry("", 0, nostream, nostream, nostream, 0, 0) * 2)
+    directory = (ole2_entry("Root Entry", 5, nostream, nostream, 1, 3, len(ministream))
+                 + ole2_entry(name, 2, nostream, nostream, nostream, 0, len(stream))
+                 + ole2_entry("", 0, nostream, nostream, nostream, 0, 0) * 2)
     return (bytes(header) + struct.pack(f"<{len(fat)}I", *fat) + directory
             + struct.pack(f"<{len(minifat)}I", *minifat) + ministream)

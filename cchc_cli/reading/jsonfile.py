@@ -66,15 +66,8 @@ def load_records(path: Path, fmt: str, user: ColumnMap) -> tuple[list[dict], lis
     if fmt == "jsonl":
         records = []
         for i, line in enumerate(text.splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError:
-                raise DataError("json_malformed", path=p, line=i) from None
-            if not isinstance(obj, dict):
-                raise DataError("json_no_records", path=p)
-            records.append(obj)
+            if line.strip():
+                records.append(_parse(line, i, p))
     else:
         try:
             doc = json.loads(text)
