@@ -151,31 +151,35 @@ def _pieces_of(path: Path, model, user, sheet, block_rows: int) -> Iterator[tupl
     the footer below the last totals row of the file (signatures, "Người lập biểu") is
     recognised wherever the blocks were cut. A carry that outgrows a block is let go,
     trimmed as if that totals row were the file's last (documented: only a junk row between
-    two totals rows more than a block apart can then count as footer instead of rejected)."""
-    from ..reading.table import trim_tail
+    two totals rows more than a block apart can then count as footer instead of rejected).
+    Each row's blank and totals marks (``row_marks``) are found once, carried with it."""
+    from ..reading.table import row_marks, trim_tail
 
-    pending = None  # (blocks, RawTable) carried below a totals row
+    pending = None  # (blocks, RawTable, marks) carried below a totals row
     after = False  # a totals row was seen and nothing since but what ``pending`` holds
     for i, raw in prefetch(_iter_blocks(path, model, user, sheet, block_rows)):
         if getattr(raw, "trimmed", False):
             yield (i,), raw, True
             continue
-        blocks = (i,)
+        blocks, marks = (i,), row_marks(raw)
         if pending is not None:
             blocks = pending[0] + blocks
             raw = _stack(pending[1], raw)
+            marks = tuple(np.concatenate([a, b]) for a, b in zip(pending[2], marks))
             pending = None
-        last = _last_totals(raw)
-        if last is not None:
-            head, tail = _cut(raw, last + 1)
-            yield blocks, trim_tail(head), False
-            pending, after = ((blocks[-1:], tail) if len(tail.frame) or tail.bad_rows else None), True
+        found = np.flatnonzero(marks[1])
+        if len(found):
+            k = int(found[-1]) + 1
+            head, tail = _cut(raw, k)
+            yield blocks, trim_tail(head, marks=(marks[0][:k], marks[1][:k])), False
+            rest = (marks[0][k:], marks[1][k:])
+            pending, after = ((blocks[-1:], tail, rest) if len(tail.frame) or tail.bad_rows else None), True
         elif after and len(raw.frame) <= block_rows:
-            pending = (blocks, raw)
+            pending = (blocks, raw, marks)
         else:
-            yield blocks, trim_tail(raw, after_totals=after), False
+            yield blocks, trim_tail(raw, after_totals=after, marks=marks), False
     if pending is not None:
-        yield pending[0], trim_tail(pending[1], after_totals=after), False
+        yield pending[0], trim_tail(pending[1], after_totals=after, marks=pending[2]), False
 
 
 def prefetch(blocks: Iterator) -> Iterator:
@@ -241,31 +245,6 @@ def _cut(raw, k: int):
     raw.frame = raw.frame.iloc[:k].reset_index(drop=True)
     raw.rows = raw.rows[:k]
     return raw, tail
-
-
-def _last_totals(raw) -> int | None:
-    """Position of the block's last totals row ("Tổng cộng"), as ``trim_tail`` finds them."""
-    from ..reading.layout import is_totals_label
-    from ..reading.table import _TOTALS_RX, _blank, _matches, col
-    from ..schema.models import field_specs
-
-    f = raw.frame
-    if f.empty:
-        return None
-    id_field = next((s.name for s in field_specs(raw.mapping.model) if s.required), None)
-    pos = [s.column for s in raw.mapping.sources if s.field == id_field]
-    if pos:
-        cand = _matches(f[col(pos[0])], _TOTALS_RX)
-        if f.columns[0] != col(pos[0]):
-            cand |= _matches(f[f.columns[0]], _TOTALS_RX)
-        idx = np.flatnonzero(cand)
-    else:
-        idx = np.arange(len(f))
-    for i in idx[::-1]:
-        first = next((v for v in f.iloc[int(i)].to_numpy(dtype=object) if not _blank(v)), None)
-        if first is not None and is_totals_label(first):
-            return int(i)
-    return None
 
 
 def _validated(raw, f: Path, model, user, kind: str, first: bool):

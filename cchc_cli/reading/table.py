@@ -56,29 +56,21 @@ def kept_positions(mapping: Mapping) -> list[int]:
     return sorted({s.column for s in mapping.sources} | set(mapping.ignored))
 
 
-def trim_tail(t: RawTable, after_totals: bool = False) -> RawTable:
-    """Drop blank rows (counted), totals rows ("Tổng cộng") and the footer below the last
-    one (signatures, "Người lập biểu", place and date), which are not dossiers; each is
-    reported.
+def _id_of(t: RawTable) -> tuple[str | None, list[int]]:
+    """The row's id: the model's first required field (dossier_id, procedure_code of a
+    catalogue, document_id), never the procedure code column of a dossier export; and the
+    positions of the columns mapped to it."""
+    id_field = next((s.name for s in field_specs(t.mapping.model) if s.required), None)
+    return id_field, [s.column for s in t.mapping.sources if s.field == id_field]
 
-    Only rows whose id cell is blank or reads like "Tổng …" can be blank or totals rows, so
-    those whole-row checks run on those few rows only. Below the last totals row, a row is
-    footer when its id cell is blank or when every other required field is blank (a
-    signature line written in the id column); a row there that still looks like a dossier
-    is kept, so a totals row printed above the details cannot swallow them.
 
-    ``after_totals``: the table is the part of a file read in blocks that follows a totals
-    row of an earlier block (and no totals row of its own): every row of it is below it."""
-    t.trimmed = True
+def row_marks(t: RawTable) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows are blank and which are totals rows ("Tổng cộng": the first non-blank
+    cell reads as a totals label). Only rows whose id cell is blank or reads like "Tổng …"
+    (or whose first cell does) can be either, so the whole-row checks run on those few."""
     f = t.frame
-    if f.empty:
-        return t
-    specs = field_specs(t.mapping.model)
-    # the row's id: the model's first required field (dossier_id, procedure_code of a
-    # catalogue, document_id), never the procedure code column of a dossier export
-    id_field = next((s.name for s in specs if s.required), None)
-    id_positions = [s.column for s in t.mapping.sources if s.field == id_field]
     n = len(f)
+    _, id_positions = _id_of(t)
     if id_positions:
         ids = f[col(id_positions[0])]
         cand = _matches(ids, _BLANK_RX, null=True) | _matches(ids, _TOTALS_RX)
@@ -89,15 +81,36 @@ def trim_tail(t: RawTable, after_totals: bool = False) -> RawTable:
     idx = np.flatnonzero(cand)
     blank = np.zeros(n, dtype=bool)
     totals = np.zeros(n, dtype=bool)
-    footer = np.zeros(n, dtype=bool)
     if len(idx):
-        sub = f.iloc[idx]
-        cells = sub.to_numpy(dtype=object)
-        row_blank = np.array([all(_blank(v) for v in row) for row in cells], dtype=bool)
+        cells = f.iloc[idx].to_numpy(dtype=object)
+        blank[idx] = np.array([all(_blank(v) for v in row) for row in cells], dtype=bool)
         first = [next((v for v in row if not _blank(v)), None) for row in cells]
-        row_totals = np.array([v is not None and is_totals_label(v) for v in first], dtype=bool)
-        blank[idx] = row_blank
-        totals[idx] = row_totals
+        totals[idx] = np.array([v is not None and is_totals_label(v) for v in first], dtype=bool)
+    return blank, totals
+
+
+def trim_tail(t: RawTable, after_totals: bool = False, marks: tuple | None = None) -> RawTable:
+    """Drop blank rows (counted), totals rows ("Tổng cộng") and the footer below the last
+    one (signatures, "Người lập biểu", place and date), which are not dossiers; each is
+    reported.
+
+    Blank and totals rows are found by ``row_marks``. Below the last totals row, a row is
+    footer when its id cell is blank or when every other required field is blank (a
+    signature line written in the id column); a row there that still looks like a dossier
+    is kept, so a totals row printed above the details cannot swallow them.
+
+    ``after_totals``: the table is the part of a file read in blocks that follows a totals
+    row of an earlier block (and no totals row of its own): every row of it is below it.
+    ``marks``: ``row_marks(t)`` when the caller has them already."""
+    t.trimmed = True
+    f = t.frame
+    if f.empty:
+        return t
+    specs = field_specs(t.mapping.model)
+    _, id_positions = _id_of(t)
+    n = len(f)
+    blank, totals = row_marks(t) if marks is None else (marks[0].copy(), marks[1])
+    footer = np.zeros(n, dtype=bool)
     if totals.any() or after_totals:
         last_total = int(np.flatnonzero(totals)[-1]) if totals.any() else -1
         below = slice(last_total + 1, n)
