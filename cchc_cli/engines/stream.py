@@ -105,7 +105,6 @@ class _Measure:
 
     def __call__(self, frame: pd.DataFrame):
         from ..kpis import aggregate as engine
-        from ..kpis import dossiers
         from ..kpis import kinds as K
 
         if self.umap is not None:
@@ -113,18 +112,11 @@ class _Measure:
         limits = pd.to_numeric(frame["time_limit_days"], errors="coerce").to_numpy(dtype=float) \
             if "time_limit_days" in frame.columns else np.full(len(frame), np.nan)
         known = not np.isnan(limits).all()
-        if known:
-            if self._cal is None:
-                from ..calendar import WorkCalendar
+        if known and self._cal is None:  # the working-day calendar, built once for the run
+            from ..calendar import WorkCalendar
 
-                self._cal = WorkCalendar([str(p) for p in self.calendar or []])
-            received = frame["received_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
-            due = self._cal.statutory_due_dates(received, limits)
-            day = due.astype("datetime64[D]").astype(np.int64)
-            ok = ~np.isnat(due)
-            stat = dossiers.Statutory(np.where(ok, day, -1), ok)
-        else:
-            stat = dossiers.Statutory(np.full(len(frame), -1, dtype=np.int64), np.zeros(len(frame), dtype=bool))
+            self._cal = WorkCalendar([str(p) for p in self.calendar or []])
+        stat = K._statutory(frame, limits, self.calendar, self._cal)
         ctx = K.DossierContext(statutory=stat)
         grouped = engine.aggregate(self.kind, frame, self.per, self.gk, ctx, count_rows=True) if self.gk else None
         if grouped is not None and "month" not in self.gk:

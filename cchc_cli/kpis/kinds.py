@@ -98,10 +98,15 @@ def _prepare_dossiers(sources, period: Period, calendar_files) -> Prepared | Non
     return Prepared(frame, ctx, available, notes)
 
 
-def _statutory(frame: pd.DataFrame, limits: np.ndarray, calendar_files) -> dossiers.Statutory:
-    from ..calendar import WorkCalendar
+def _statutory(frame: pd.DataFrame, limits: np.ndarray, calendar_files, cal=None) -> dossiers.Statutory:
+    """Each dossier's statutory due date from its time limit, in working days of the
+    calendar (``cal``, or one built from ``calendar_files``); no limit known: none known."""
+    if np.isnan(limits).all():
+        return dossiers.Statutory(np.full(len(frame), -1, dtype=np.int64), np.zeros(len(frame), dtype=bool))
+    if cal is None:
+        from ..calendar import WorkCalendar
 
-    cal = WorkCalendar([str(p) for p in calendar_files or []])
+        cal = WorkCalendar([str(p) for p in calendar_files or []])
     received = frame["received_at"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
     due = cal.statutory_due_dates(received, limits)
     day = due.astype("datetime64[D]").astype(np.int64)
